@@ -1,0 +1,2 @@
+export { main, buildProgram } from './main.js';
+export type { CliContext, Output } from './context.js';

@@ -1,0 +1,58 @@
+/** The `navarch` program: builds the commander tree and maps every failure to an exit code. */
+import { Command, CommanderError } from 'commander';
+import { asNavarchError, ConfigError, formatDiagnostic } from '../model/index.js';
+import { processContext, type CliContext } from './context.js';
+import { registerCommands } from './commands.js';
+import { VERSION } from './version.js';
+
+/** Builds the program; exported for tests and for `--help` snapshots. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('navarch')
+    .description('Keep GPU fleets on AWS, GCP, Lambda and other clouds in the state a git repository declares.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+  registerCommands(program, ctx);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({
+    writeOut: (s) => ctx.stdout.write(s),
+    writeErr: (s) => ctx.stderr.write(s),
+  });
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    reportError(ctx, err);
+    return 1;
+  }
+}
+
+/** The single place errors become text. JSON mode is chosen by the command via `--json`. */
+export function reportError(ctx: CliContext, err: unknown, json = process.argv.includes('--json')): void {
+  const e = asNavarchError(err);
+  if (json) {
+    ctx.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+    return;
+  }
+  if (e instanceof ConfigError) {
+    for (const d of e.diagnostics) ctx.stderr.write(`error: ${formatDiagnostic(d)}\n`);
+    return;
+  }
+  ctx.stderr.write(`error: ${e.message}\n`);
+  if (e.code === 'internal' && e.cause instanceof Error && ctx.env['NAVARCH_DEBUG']) {
+    ctx.stderr.write(`${e.cause.stack ?? ''}\n`);
+  }
+}

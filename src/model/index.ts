@@ -1,0 +1,11 @@
+/** The types and small pure helpers every area of navarch shares. */
+export * from './errors.js';
+export * from './redact.js';
+export * from './fleet.js';
+export * from './instance.js';
+export * from './observed.js';
+export * from './plan.js';
+export * from './status.js';
+export * from './hash.js';
+export * from './duration.js';
+export * from './clock.js';

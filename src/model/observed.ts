@@ -1,0 +1,56 @@
+/** The observed state: what exists, rebuilt on every run from the providers plus the status file and store. */
+import type { InstanceState } from './instance.js';
+
+/** Health as the control plane judges it. `unknown` until an agent has reported. */
+export type HealthState = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+
+/** A machine navarch manages (or found carrying its tags). */
+export interface ObservedNode {
+  /** Deterministic node name, `<pool>-<ordinal>`. */
+  name: string;
+  /** Pool named by the instance's tag. */
+  pool: string;
+  /** Per-pool sequence number parsed from the name; -1 when the name does not follow the scheme. */
+  ordinal: number;
+  provider: string;
+  region: string;
+  zone: string | undefined;
+  instanceType: string;
+  instanceId: string;
+  spot: boolean;
+  state: InstanceState;
+  /** User labels (instance tags minus navarch's own). */
+  labels: Record<string, string>;
+  health: HealthState;
+  /** Why the node is not healthy, in words an operator can act on. */
+  healthReason: string | undefined;
+  cordoned: boolean;
+  /** When the node entered its current state (ISO-8601), from the status file or the cloud. */
+  since: string | undefined;
+  launchedAt: string | undefined;
+}
+
+/** What the last status file recorded about a pool, for things the cloud cannot tell. */
+export interface ObservedPool {
+  name: string;
+  /** Highest ordinal ever used in this pool; names are never reused. */
+  lastOrdinal: number;
+  protect: boolean;
+  /** The pool document as last applied, for JSON Patch diffs. */
+  applied: Record<string, unknown> | undefined;
+}
+
+/** A provider that could not be listed: its nodes are unknown, so plan must not act as if they were gone. */
+export interface ObservationGap {
+  provider: string;
+  reason: string;
+}
+
+/** Everything `plan` needs to know about the world. */
+export interface ObservedFleet {
+  /** Instances carrying this fleet's tags, excluding terminated ones. Sorted by name, then instance id. */
+  nodes: ObservedNode[];
+  pools: Record<string, ObservedPool>;
+  /** Providers that failed to answer; plan refuses to create or destroy in their pools. */
+  gaps: ObservationGap[];
+}

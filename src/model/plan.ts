@@ -1,0 +1,124 @@
+/** The Plan: pure data produced by `plan()`, rendered for humans, saved to a file, executed by `apply`. */
+import type { PlacementCandidate } from './fleet.js';
+
+/** Bumped whenever a saved plan from an older navarch could be misread. */
+export const PLAN_FORMAT_VERSION = 1;
+
+export type ActionKind = 'create' | 'destroy' | 'replace' | 'update';
+
+/** Why an action exists. Each code has a sentence in `message` a human can act on. */
+export type ReasonCode =
+  | 'below-target' // pool has fewer nodes than it should hold
+  | 'above-target' // pool has more nodes than it should hold
+  | 'pool-removed' // the pool is no longer declared
+  | 'spec-changed' // the node's placement (provider, type, region, spot) is no longer acceptable
+  | 'unhealthy' // health policy says replace
+  | 'failed' // the cloud reports the instance failed
+  | 'orphan' // carries this fleet's tags but no declared pool claims it
+  | 'labels-changed'; // the pool's labels changed; nodes are retagged in place
+
+export interface ActionReason {
+  code: ReasonCode;
+  message: string;
+}
+
+/** An existing instance an action touches. */
+export interface NodeRef {
+  name: string;
+  pool: string;
+  provider: string;
+  region: string;
+  zone: string | undefined;
+  instanceType: string;
+  instanceId: string;
+  spot: boolean;
+  /** USD per node-hour from the catalog, when known. */
+  pricePerHour: number | undefined;
+}
+
+/** One step of a plan. Apply executes it and never re-decides it. */
+export interface Action {
+  /** Unique within the plan and stable across identical inputs: `<kind>:<node>`. */
+  id: string;
+  kind: ActionKind;
+  pool: string;
+  /** The node created (create, and the new node of a replace), destroyed, or updated. */
+  node: string;
+  reason: ActionReason;
+  /** create/replace: where the new node may go, in order of preference. */
+  placements: PlacementCandidate[];
+  /** destroy/replace/update: the existing instance. */
+  existing: NodeRef | undefined;
+  /** replace: whether the new node comes up before the old one goes (the default) or after (pool at max). */
+  order: 'create-before-destroy' | 'destroy-before-create' | undefined;
+  /** update: labels before and after. */
+  labels: { before: Record<string, string>; after: Record<string, string> } | undefined;
+  /** Change in fleet cost, USD/hr, estimated from the first placement. */
+  costDelta: number;
+}
+
+/** One RFC 6902 operation (as produced by fast-json-patch). */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** Pool-level view of a plan. */
+export interface PoolPlan {
+  name: string;
+  /** Declaration change: new pool, removed pool, edited pool, or untouched. */
+  change: 'create' | 'delete' | 'update' | 'none';
+  /** The pool document's diff from what was last applied. */
+  patch: JsonPatchOperation[];
+  nodesBefore: number;
+  nodesAfter: number;
+  costBefore: number;
+  costAfter: number;
+  protect: boolean;
+}
+
+/** Fleet cost in USD per hour, split by market so spot and on-demand are priced separately. */
+export interface CostSummary {
+  before: number;
+  after: number;
+  delta: number;
+  onDemand: { before: number; after: number };
+  spot: { before: number; after: number };
+  /** Nodes whose price the catalog does not know (counted as 0). */
+  unpriced: number;
+}
+
+/** A safety rule the plan breaks; apply refuses unless explicitly allowed. */
+export interface GuardViolation {
+  rule: 'destroy-share';
+  pool: string;
+  message: string;
+  destroying: number;
+  total: number;
+  limitPercent: number;
+}
+
+/** The versioned plan document (`navarch plan --json`, `--out FILE`). */
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  fleet: string;
+  /** What the plan was computed from; apply refuses when either has changed. */
+  desired: { commit: string | null; digest: string };
+  observed: { digest: string };
+  /** The clock value handed to plan(); part of the inputs, so identical inputs give identical bytes. */
+  createdAt: string;
+  actions: Action[];
+  pools: PoolPlan[];
+  summary: { add: number; change: number; destroy: number };
+  cost: CostSummary;
+  guards: GuardViolation[];
+  /** Things a human should know that are not actions (protected pools kept, providers not observed...). */
+  warnings: string[];
+}
+
+/** Whether applying the plan would change anything. */
+export function planHasChanges(plan: Plan): boolean {
+  return plan.actions.length > 0;
+}
