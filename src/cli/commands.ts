@@ -1,7 +1,12 @@
 /** Every command the CLI offers, one file each. */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { registerApply } from './apply.js';
+import { registerPlan } from './plan.js';
+import { registerStatus } from './status.js';
 
-export function registerCommands(_program: Command, _ctx: CliContext): void {
-  // Commands are registered here as they are added.
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerPlan(program, ctx);
+  registerApply(program, ctx);
+  registerStatus(program, ctx);
 }

@@ -9,3 +9,4 @@ export * from './status.js';
 export * from './hash.js';
 export * from './duration.js';
 export * from './clock.js';
+export * from './retry.js';

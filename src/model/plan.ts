@@ -118,7 +118,7 @@ export interface Plan {
   warnings: string[];
 }
 
-/** Whether applying the plan would change anything. */
+/** Whether applying the plan would change anything: a node action, or a pool declaration to record. */
 export function planHasChanges(plan: Plan): boolean {
-  return plan.actions.length > 0;
+  return plan.actions.length > 0 || plan.pools.some((p) => p.change !== 'none');
 }

@@ -1,0 +1,200 @@
+/**
+ * apply(plan): executes a Plan and records what happened. It never re-decides what the plan
+ * decided: it refuses a plan that breaks a guard, then runs each action with bounded concurrency,
+ * writes the status after every completed action, and on a stop request starts nothing new.
+ */
+import {
+  GuardError,
+  NavarchError,
+  ProviderError,
+  retry,
+  type Action,
+  type Clock,
+  type DesiredFleet,
+  type FleetStatus,
+  type Instance,
+  type ObservedFleet,
+  type Plan,
+} from '../model/index.js';
+import type { Provider } from '../providers/index.js';
+import { StatusBook } from '../status/index.js';
+import { CapacityMemory } from './capacity-memory.js';
+import type { ActionResult, ApplyEvent } from './events.js';
+import { mapLimit, SerialQueue } from './limit.js';
+import { provisionNode, type ProvisionContext } from './provision.js';
+
+/** Steps the control plane adds around node lifecycle (cordon, drain, wait for a healthy registration). */
+export interface LifecycleHooks {
+  /** Before a node is terminated: cordon and drain it. Throwing aborts the destroy. */
+  beforeDestroy?(action: Action, signal?: AbortSignal): Promise<void>;
+  /** After a replacement is created, before the old node goes: wait until the new one is ready. */
+  waitReady?(action: Action, instance: Instance, signal?: AbortSignal): Promise<void>;
+}
+
+export interface ApplyOptions {
+  plan: Plan;
+  desired: DesiredFleet;
+  observed: ObservedFleet;
+  previousStatus: FleetStatus | undefined;
+  providers: ReadonlyMap<string, Provider>;
+  clock: Clock;
+  /** Called with the status after every completed action, and once more at the end. */
+  writeStatus: (status: FleetStatus) => Promise<void>;
+  onEvent?: (e: ApplyEvent) => void;
+  allowDestroy?: boolean;
+  concurrency?: number;
+  /** When aborted, actions not yet started are skipped; those in flight finish. */
+  signal?: AbortSignal;
+  memory?: CapacityMemory;
+  hooks?: LifecycleHooks;
+  userData?: (node: string, pool: string) => string | undefined;
+  retry?: { attempts: number; baseMs: number; maxMs: number };
+}
+
+export interface ApplyResult {
+  results: ActionResult[];
+  status: FleetStatus;
+  ok: boolean;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Checks everything that can be checked before the first provider call. */
+export function preflight(opts: Pick<ApplyOptions, 'plan' | 'providers' | 'allowDestroy'>): void {
+  if (opts.plan.guards.length > 0 && !opts.allowDestroy) {
+    throw new GuardError(
+      `the plan breaks the destroy guard; nothing was changed. ${opts.plan.guards.map((g) => g.message).join('; ')}. Re-run with --allow-destroy if this is intended.`,
+      { guards: opts.plan.guards },
+    );
+  }
+  for (const a of opts.plan.actions) {
+    const names = [...a.placements.map((p) => p.provider), ...(a.existing ? [a.existing.provider] : [])];
+    for (const name of names) {
+      if (!opts.providers.has(name)) {
+        throw new NavarchError('apply.provider-missing', `action ${a.id} needs provider "${name}", which is not configured; nothing was changed`);
+      }
+    }
+  }
+}
+
+export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
+  preflight(opts);
+  const { plan, clock } = opts;
+  const emit = opts.onEvent ?? (() => undefined);
+  const now = (): string => new Date(clock.now()).toISOString();
+  const book = new StatusBook(opts.desired, opts.observed, opts.previousStatus, now);
+  const writes = new SerialQueue();
+  const flush = (final?: Parameters<StatusBook['snapshot']>[0]): Promise<FleetStatus> =>
+    writes.run(async () => {
+      const s = book.snapshot(final);
+      await opts.writeStatus(s);
+      return s;
+    });
+  const policy = opts.retry ?? { attempts: 5, baseMs: 1_000, maxMs: 30_000 };
+  const memory = opts.memory ?? new CapacityMemory();
+
+  const terminate = async (action: Action): Promise<void> => {
+    const existing = action.existing;
+    if (!existing) return;
+    const provider = opts.providers.get(existing.provider) as Provider;
+    await opts.hooks?.beforeDestroy?.(action, opts.signal);
+    try {
+      await retry(() => provider.terminate(existing.instanceId), {
+        clock,
+        ...policy,
+        onRetry: (err, attempt, waitMs) => emit({ type: 'retry', action, error: message(err), attempt, waitMs }),
+      });
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.errorClass === 'not-found')) throw err;
+    }
+    book.nodeDestroyed(existing.instanceId);
+  };
+
+  const create = async (action: Action): Promise<Instance> => {
+    const ctx: ProvisionContext = {
+      fleet: opts.desired.fleet,
+      pool: opts.desired.pools.find((p) => p.name === action.pool),
+      providers: opts.providers,
+      clock,
+      memory,
+      emit,
+      userData: opts.userData,
+      ...policy,
+    };
+    const { instance, note } = await provisionNode(action, ctx);
+    book.nodeCreated(instance, note);
+    if (note) book.event({ action: 'failover', pool: action.pool, node: action.node, result: 'ok', message: note });
+    return instance;
+  };
+
+  const run = async (action: Action): Promise<ActionResult> => {
+    if (opts.signal?.aborted) {
+      const reason = 'stopped before it started';
+      emit({ type: 'skipped', action, reason });
+      book.event({ action: action.kind, pool: action.pool, node: action.node, result: 'skipped', message: reason });
+      return { action, result: 'skipped', message: reason };
+    }
+    const started = clock.now();
+    emit({ type: 'start', action });
+    try {
+      let instance: Instance | undefined;
+      if (action.kind === 'create') {
+        instance = await create(action);
+      } else if (action.kind === 'destroy') {
+        await terminate(action);
+      } else if (action.kind === 'replace') {
+        if (action.order === 'destroy-before-create') {
+          await terminate(action);
+          await flush();
+          instance = await create(action);
+        } else {
+          instance = await create(action);
+          await flush();
+          emit({ type: 'step', action, message: `waiting for ${action.node} before removing ${action.existing?.name ?? ''}` });
+          await opts.hooks?.waitReady?.(action, instance, opts.signal);
+          await terminate(action);
+        }
+      } else {
+        const existing = action.existing;
+        const provider = existing && opts.providers.get(existing.provider);
+        if (existing && provider?.setLabels) await provider.setLabels(existing.instanceId, action.labels?.after ?? {});
+      }
+      const done = describe(action, instance);
+      book.event({ action: action.kind, pool: action.pool, node: action.node, result: 'ok', message: done });
+      await flush();
+      emit({ type: 'done', action, instance, durationMs: clock.now() - started });
+      return { action, result: 'ok', message: done, ...(instance ? { instance } : {}) };
+    } catch (err) {
+      const msg = message(err);
+      book.event({ action: action.kind, pool: action.pool, node: action.node, result: 'failed', message: msg });
+      await flush();
+      emit({ type: 'failed', action, error: msg, durationMs: clock.now() - started });
+      return { action, result: 'failed', message: msg };
+    }
+  };
+
+  const results = await mapLimit(plan.actions, opts.concurrency ?? opts.desired.settings.applyConcurrency, run);
+  const failed = results.filter((r) => r.result !== 'ok').length;
+  const result = plan.actions.length === 0 ? 'no-changes' : failed === 0 ? 'applied' : failed === results.length ? 'failed' : 'partial';
+  const { add, change, destroy } = plan.summary;
+  const status = await flush({
+    summary: `${add} to add, ${change} to change, ${destroy} to destroy`,
+    result,
+    actions: plan.actions.length,
+  });
+  return { results, status, ok: failed === 0 };
+}
+
+function describe(action: Action, instance: Instance | undefined): string {
+  const at = instance ? ` (${instance.id} on ${instance.provider} ${instance.zone ?? instance.region})` : '';
+  switch (action.kind) {
+    case 'create':
+      return `created ${action.node}${at}`;
+    case 'destroy':
+      return `destroyed ${action.node} (${action.existing?.instanceId ?? '?'})`;
+    case 'replace':
+      return `replaced ${action.existing?.name ?? '?'} with ${action.node}${at}`;
+    case 'update':
+      return `updated labels of ${action.node}`;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Creating one node: walk the action's placements (and each placement's zones) in order, retry
+ * throttling and transient errors in place, move on after capacity or quota errors, stop on
+ * auth or invalid-request errors. Each move is reported with its reason.
+ */
+import { lookupInstanceType } from '../catalog/index.js';
+import {
+  MANAGED_BY_VALUE,
+  ProviderError,
+  retry,
+  TAG,
+  type Action,
+  type Clock,
+  type Instance,
+  type PlacementCandidate,
+  type PoolSpec,
+} from '../model/index.js';
+import type { Provider } from '../providers/index.js';
+import type { CapacityMemory } from './capacity-memory.js';
+import type { ApplyEvent } from './events.js';
+
+export interface ProvisionContext {
+  fleet: string;
+  pool: PoolSpec | undefined;
+  providers: ReadonlyMap<string, Provider>;
+  clock: Clock;
+  memory: CapacityMemory;
+  emit: (e: ApplyEvent) => void;
+  userData: ((node: string, pool: string) => string | undefined) | undefined;
+  /** Retry policy for throttled/transient errors. */
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export interface Provisioned {
+  instance: Instance;
+  /** `aws us-east-1a: InsufficientInstanceCapacity → gcp us-central1-a` when apply had to move on. */
+  note: string | undefined;
+}
+
+const where = (p: PlacementCandidate, zone: string | undefined): string => `${p.provider} ${zone ?? p.region}`;
+
+/** Tags every node carries: navarch's identity tags plus the pool's labels. */
+export function nodeTags(fleet: string, pool: string, node: string, labels: Record<string, string>): Record<string, string> {
+  return { ...labels, [TAG.managedBy]: MANAGED_BY_VALUE, [TAG.fleet]: fleet, [TAG.pool]: pool, [TAG.node]: node };
+}
+
+export async function provisionNode(action: Action, ctx: ProvisionContext): Promise<Provisioned> {
+  const failures: string[] = [];
+  let lastError: ProviderError | undefined;
+  const tags = nodeTags(ctx.fleet, action.pool, action.node, ctx.pool?.labels ?? {});
+  const attempts = action.placements.flatMap((p) => (p.zones.length > 0 ? p.zones : [undefined]).map((zone) => ({ p, zone })));
+  for (const [i, { p, zone }] of attempts.entries()) {
+    const provider = ctx.providers.get(p.provider);
+    if (!provider) {
+      failures.push(`${where(p, zone)}: provider not configured`);
+      continue;
+    }
+    const gpus = lookupInstanceType(p.providerType, p.instanceType)?.gpus;
+    const maxPricePerHour = p.spot && ctx.pool?.maxPrice !== undefined && gpus ? ctx.pool.maxPrice * gpus : undefined;
+    try {
+      const instance = await retry(
+        () =>
+          provider.provision({
+            nodeName: action.node,
+            instanceType: p.instanceType,
+            region: p.region,
+            zone,
+            spot: p.spot,
+            maxPricePerHour,
+            tags,
+            userData: ctx.userData?.(action.node, action.pool),
+          }),
+        {
+          clock: ctx.clock,
+          attempts: ctx.attempts,
+          baseMs: ctx.baseMs,
+          maxMs: ctx.maxMs,
+          onRetry: (err, attempt, waitMs) =>
+            ctx.emit({ type: 'retry', action, error: err instanceof Error ? err.message : String(err), attempt, waitMs }),
+        },
+      );
+      const note = failures.length > 0 ? `${failures.join('; ')} → ${where(p, zone)}` : undefined;
+      return { instance, note };
+    } catch (err) {
+      if (!(err instanceof ProviderError) || !err.tryElsewhere) throw err;
+      lastError = err;
+      ctx.memory.remember({ provider: p.provider, instanceType: p.instanceType, region: p.region, ...(zone ? { zone } : {}) }, ctx.clock.now());
+      failures.push(`${where(p, zone)}: ${err.providerCode ?? err.errorClass}`);
+      const next = attempts[i + 1];
+      if (next) ctx.emit({ type: 'failover', action, from: where(p, zone), to: where(next.p, next.zone), error: err.message });
+    }
+  }
+  throw new ProviderError(lastError?.errorClass ?? 'capacity', lastError?.provider ?? 'navarch', `no placement could take ${action.node}: ${failures.join('; ')}`, {
+    ...(lastError?.providerCode ? { providerCode: lastError.providerCode } : {}),
+    cause: lastError,
+  });
+}

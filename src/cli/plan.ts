@@ -1,0 +1,42 @@
+/** `navarch plan`: what apply would do, and what it costs. */
+import type { Command } from 'commander';
+import { openWorkspace, planWorkspace } from '../engine/index.js';
+import { planHasChanges } from '../model/index.js';
+import { renderJson, renderText, savePlan } from '../plan/index.js';
+import { colorEnabled, type CliContext } from './context.js';
+import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+
+interface PlanOptions extends DirOptions {
+  out?: string;
+  detailedExitcode?: boolean;
+}
+
+export function registerPlan(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('plan')
+    .description('Show what apply would create, destroy, replace or update, and the cost per hour')
+    .option('-o, --out <file>', 'save the plan to FILE for `navarch apply FILE`')
+    .option('--json', 'print the versioned plan document (schemas/plan.schema.json)')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success (no changes), 1 error, 2 changes present (with --detailed-exitcode).\n' +
+        'Examples:\n  navarch plan --dir examples/quickstart\n  navarch plan --out plan.json && navarch apply plan.json',
+    );
+  withColor(withDir(cmd)).action(async (opts: PlanOptions) => {
+    const ws = await openWorkspace({
+      source: resolveDir(ctx, opts.dir),
+      clock: ctx.clock,
+      logger: cliLogger(ctx),
+      env: ctx.env,
+    });
+    const plan = planWorkspace(ws, ctx.clock);
+    if (opts.out) await savePlan(resolveDir(ctx, opts.out), plan);
+    if (opts.json) ctx.stdout.write(renderJson(plan));
+    else {
+      ctx.stdout.write(renderText(plan, { color: colorEnabled(ctx, opts) }));
+      if (opts.out) ctx.stdout.write(`\nSaved the plan to ${opts.out}. To perform exactly these actions, run:\n  navarch apply ${opts.out}\n`);
+    }
+    ctx.exitCode = opts.detailedExitcode && planHasChanges(plan) ? 2 : 0;
+  });
+}

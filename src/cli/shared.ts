@@ -1,0 +1,33 @@
+/** Options and steps several commands share. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createLogger, type Logger } from '../log/index.js';
+import type { CliContext } from './context.js';
+
+export interface DirOptions {
+  dir: string;
+  color?: boolean;
+  json?: boolean;
+}
+
+/** `--dir DIR` (default `.`): the config repository. */
+export function withDir(cmd: Command): Command {
+  return cmd.option('-d, --dir <dir>', 'config repository (directory holding navarch.yaml)', '.');
+}
+
+export function withColor(cmd: Command): Command {
+  return cmd.option('--no-color', 'never colour the output (colour is used only on a terminal)');
+}
+
+export function resolveDir(ctx: CliContext, dir: string): string {
+  return resolve(ctx.cwd, dir);
+}
+
+/** Logs go to stderr as JSON lines; quiet unless NAVARCH_LOG_LEVEL asks for more. */
+export function cliLogger(ctx: CliContext): Logger {
+  return createLogger({ level: ctx.env['NAVARCH_LOG_LEVEL'] ?? 'warn' });
+}
+
+export function money(x: number): string {
+  return `$${x.toFixed(2)}`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Observed state is rebuilt, not trusted: every run lists each provider's instances carrying this
+ * fleet's tags, then joins what the cloud cannot know (health, cordons, names ever used) from the
+ * status file and the control plane's store.
+ */
+import {
+  MANAGED_BY_VALUE,
+  retry,
+  TAG,
+  type Clock,
+  type DesiredFleet,
+  type FleetStatus,
+  type HealthState,
+  type Instance,
+  type ObservationGap,
+  type ObservedFleet,
+  type ObservedNode,
+  type ObservedPool,
+} from '../model/index.js';
+import type { Provider } from '../providers/index.js';
+import { labelsOf, ordinalOf } from '../status/index.js';
+
+/** Per-node facts the control plane knows (keyed by node name). */
+export interface NodeFacts {
+  health: HealthState;
+  reason: string | undefined;
+  cordoned: boolean;
+}
+
+export interface ObserveInput {
+  desired: DesiredFleet;
+  providers: ReadonlyMap<string, Provider>;
+  status: FleetStatus | undefined;
+  clock: Clock;
+  facts?: ReadonlyMap<string, NodeFacts>;
+  signal?: AbortSignal;
+}
+
+export interface Observation {
+  observed: ObservedFleet;
+  /** Every listed instance by cloud id (apply needs the provider's own view). */
+  instances: Map<string, Instance>;
+}
+
+/** The tags that select this fleet's instances on every provider. */
+export function fleetFilter(fleet: string): { tags: Record<string, string> } {
+  return { tags: { [TAG.managedBy]: MANAGED_BY_VALUE, [TAG.fleet]: fleet } };
+}
+
+export async function observe(input: ObserveInput): Promise<Observation> {
+  const { desired, status, clock } = input;
+  const gaps: ObservationGap[] = [];
+  const instances = new Map<string, Instance>();
+  const filter = fleetFilter(desired.fleet);
+
+  const names = [...input.providers.keys()].sort();
+  const listed = await Promise.all(
+    names.map(async (name) => {
+      const provider = input.providers.get(name) as Provider;
+      try {
+        const list = await retry(() => provider.list(filter, input.signal), {
+          clock,
+          attempts: 3,
+          baseMs: 500,
+          maxMs: 5_000,
+          signal: input.signal,
+        });
+        return { name, list };
+      } catch (err) {
+        gaps.push({ provider: name, reason: err instanceof Error ? err.message : String(err) });
+        return { name, list: [] as Instance[] };
+      }
+    }),
+  );
+
+  // Nodes recorded on a provider no longer declared cannot be seen: say so instead of forgetting them.
+  const undeclared = new Map<string, number>();
+  for (const n of status?.nodes ?? []) {
+    if (!input.providers.has(n.provider)) undeclared.set(n.provider, (undeclared.get(n.provider) ?? 0) + 1);
+  }
+  for (const [provider, count] of [...undeclared].sort()) {
+    gaps.push({ provider, reason: `no longer declared in navarch.yaml; ${count} recorded node(s) on it cannot be observed` });
+  }
+
+  const recorded = new Map((status?.nodes ?? []).map((n) => [n.instance_id, n]));
+  const nodes: ObservedNode[] = [];
+  for (const { list } of listed) {
+    for (const inst of list) {
+      if (inst.state === 'terminated') continue;
+      instances.set(inst.id, inst);
+      const name = inst.tags[TAG.node] ?? '';
+      const pool = inst.tags[TAG.pool] ?? '';
+      const before = recorded.get(inst.id);
+      const fact = name ? input.facts?.get(name) : undefined;
+      nodes.push({
+        name,
+        pool,
+        ordinal: ordinalOf(name, pool),
+        provider: inst.provider,
+        region: inst.region,
+        zone: inst.zone,
+        instanceType: inst.instanceType,
+        instanceId: inst.id,
+        spot: inst.spot,
+        state: inst.state,
+        labels: labelsOf(inst.tags),
+        health: fact?.health ?? before?.health ?? 'unknown',
+        healthReason: fact ? fact.reason : before?.health_reason,
+        cordoned: fact?.cordoned ?? before?.cordoned ?? false,
+        since: before && before.state === inst.state ? before.since : undefined,
+        launchedAt: inst.launchedAt,
+      });
+    }
+  }
+  nodes.sort((a, b) => a.name.localeCompare(b.name) || a.instanceId.localeCompare(b.instanceId));
+
+  const pools: Record<string, ObservedPool> = {};
+  for (const [name, p] of Object.entries(status?.pools ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    pools[name] = { name, lastOrdinal: p.last_ordinal, protect: p.protect, applied: p.applied };
+  }
+  return { observed: { nodes, pools, gaps }, instances };
+}

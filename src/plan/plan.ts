@@ -1,0 +1,207 @@
+/**
+ * plan(desired, observed, options) → Plan. A pure function: no I/O, no clock, no randomness.
+ * Everything it needs arrives as arguments, so the same inputs always give the same bytes.
+ */
+import fjp from 'fast-json-patch';
+import { priceOf as catalogPrice } from '../catalog/index.js';
+import {
+  PLAN_FORMAT_VERSION,
+  type Action,
+  type DesiredFleet,
+  type GuardViolation,
+  type JsonPatchOperation,
+  type ObservedFleet,
+  type ObservedNode,
+  type Plan,
+  type PoolPlan,
+  type ReasonCode,
+} from '../model/index.js';
+import { costSummary, money } from './cost.js';
+import { observedDigest } from './digest.js';
+import { orderPlacements, type UnavailableOffering } from './placement.js';
+import { destroyAction, planPoolActions } from './pool-actions.js';
+
+export interface PlanOptions {
+  /** The clock value (ms since epoch) stamped on the plan. */
+  now: number;
+  /** Offerings that recently ran out of capacity; they are tried last. */
+  unavailable?: UnavailableOffering[];
+}
+
+/** Destroys motivated by broken hardware do not count against the destroy guard: the capacity is already lost. */
+const HEALTH_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['unhealthy', 'failed']);
+
+export function plan(desired: DesiredFleet, observed: ObservedFleet, options: PlanOptions): Plan {
+  const warnings: string[] = [];
+  const actions: Action[] = [];
+  const priceOf = (n: ObservedNode): number | undefined => {
+    const type = desired.providers[n.provider]?.type;
+    return type ? catalogPrice(type, n.instanceType, n.region, n.spot) : undefined;
+  };
+
+  const gapProviders = new Set(observed.gaps.map((g) => g.provider));
+  for (const g of observed.gaps) {
+    warnings.push(`provider "${g.provider}" could not be listed (${g.reason}); pools placed on it are left unchanged`);
+  }
+
+  // Sorting first makes the plan independent of the order providers listed their instances in.
+  const sorted = [...observed.nodes].sort(
+    (a, b) => a.pool.localeCompare(b.pool) || a.ordinal - b.ordinal || a.name.localeCompare(b.name) || a.instanceId.localeCompare(b.instanceId),
+  );
+  const byPool = groupBy(sorted, (n) => n.pool);
+
+  const declared = new Set(desired.pools.map((p) => p.name));
+  for (const pool of desired.pools) {
+    const nodes = byPool.get(pool.name) ?? [];
+    if (pool.candidates.some((c) => gapProviders.has(c.provider)) || nodes.some((n) => gapProviders.has(n.provider))) {
+      continue;
+    }
+    const lastOrdinal = Math.max(0, observed.pools[pool.name]?.lastOrdinal ?? 0, ...nodes.map((n) => n.ordinal));
+    const result = planPoolActions({
+      pool,
+      nodes,
+      placements: orderPlacements(pool.candidates, options.unavailable ?? []),
+      nextOrdinal: lastOrdinal + 1,
+      priceOf,
+    });
+    actions.push(...result.actions);
+    warnings.push(...result.warnings);
+  }
+
+  // Nodes whose pool is gone: destroy what a recorded pool left behind; report what nobody recorded.
+  const undeclared = [...byPool.keys()].filter((p) => !declared.has(p)).sort();
+  for (const poolName of undeclared) {
+    const nodes = (byPool.get(poolName) ?? []).filter((n) => n.state !== 'stopping');
+    const recorded = poolName !== '' ? observed.pools[poolName] : undefined;
+    for (const n of nodes) {
+      if (recorded?.protect) {
+        warnings.push(`pool "${poolName}" is protected: node ${n.name} kept although the pool is no longer declared`);
+      } else if (recorded) {
+        actions.push(destroyAction(n, poolName, { code: 'pool-removed', message: `pool "${poolName}" is no longer declared` }, priceOf(n)));
+      } else if (desired.settings.orphans === 'destroy') {
+        actions.push(destroyAction(n, poolName, { code: 'orphan', message: orphanMessage(desired.fleet, n) }, priceOf(n)));
+      } else {
+        warnings.push(`${orphanMessage(desired.fleet, n)}; it is left running (set \`orphans: destroy\` in navarch.yaml to remove such instances)`);
+      }
+    }
+  }
+
+  uniqueIds(actions);
+  const guards = destroyGuards(desired, observed.nodes, actions);
+  const pools = poolPlans(desired, observed, actions, priceOf);
+  const summary = { add: 0, change: 0, destroy: 0 };
+  for (const a of actions) {
+    if (a.kind === 'create' || a.kind === 'replace') summary.add += 1;
+    if (a.kind === 'destroy' || a.kind === 'replace') summary.destroy += 1;
+    if (a.kind === 'update') summary.change += 1;
+  }
+
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    fleet: desired.fleet,
+    desired: { commit: desired.commit ?? null, digest: desired.digest },
+    observed: { digest: observedDigest(observed) },
+    createdAt: new Date(options.now).toISOString(),
+    actions,
+    pools,
+    summary,
+    cost: costSummary(sorted, actions, priceOf),
+    guards,
+    warnings,
+  };
+}
+
+function orphanMessage(fleet: string, n: ObservedNode): string {
+  const where = `${n.provider} ${n.region} ${n.instanceType}`;
+  return `instance ${n.instanceId} (${where}) carries fleet "${fleet}" tags but no declared or recorded pool claims it${n.pool ? ` (pool tag "${n.pool}")` : ''}`;
+}
+
+/** Two nodes can share a name only through outside interference; keep action ids unique regardless. */
+function uniqueIds(actions: Action[]): void {
+  const seen = new Set<string>();
+  for (const a of actions) {
+    if (seen.has(a.id) && a.existing) a.id = `${a.id}@${a.existing.instanceId}`;
+    seen.add(a.id);
+  }
+}
+
+function destroyGuards(desired: DesiredFleet, nodes: ObservedNode[], actions: Action[]): GuardViolation[] {
+  const limit = desired.settings.maxDestroyPercent;
+  const live = new Map<string, number>();
+  for (const n of nodes) if (n.state === 'pending' || n.state === 'running') live.set(n.pool, (live.get(n.pool) ?? 0) + 1);
+  const destroying = new Map<string, number>();
+  for (const a of actions) {
+    if ((a.kind === 'destroy' || a.kind === 'replace') && !HEALTH_REASONS.has(a.reason.code) && a.reason.code !== 'orphan') {
+      destroying.set(a.pool, (destroying.get(a.pool) ?? 0) + 1);
+    }
+  }
+  const out: GuardViolation[] = [];
+  for (const [pool, count] of [...destroying].sort(([a], [b]) => a.localeCompare(b))) {
+    const total = live.get(pool) ?? 0;
+    if (total === 0 || (count * 100) / total <= limit) continue;
+    const pct = Math.round((count * 100) / total);
+    out.push({
+      rule: 'destroy-share',
+      pool,
+      destroying: count,
+      total,
+      limitPercent: limit,
+      message: `pool "${pool}": destroys or replaces ${count} of ${total} nodes (${pct}%), more than the ${limit}% allowed without --allow-destroy`,
+    });
+  }
+  return out;
+}
+
+function poolPlans(
+  desired: DesiredFleet,
+  observed: ObservedFleet,
+  actions: Action[],
+  priceOf: (n: ObservedNode) => number | undefined,
+): PoolPlan[] {
+  const nodesOf = groupBy(observed.nodes.filter((n) => n.state !== 'stopping'), (n) => n.pool);
+  const actionsOf = groupBy(actions, (a) => a.pool);
+  const specs = new Map(desired.pools.map((p) => [p.name, p]));
+  const names = new Set<string>([...specs.keys(), ...Object.keys(observed.pools), ...[...nodesOf.keys()].filter((p) => p !== '')]);
+  return [...names].sort().map((name) => {
+    const declaredPool = specs.get(name);
+    const recorded = observed.pools[name];
+    const nodes = nodesOf.get(name) ?? [];
+    const mine = actionsOf.get(name) ?? [];
+    const added = mine.filter((a) => a.kind === 'create').length;
+    const removed = mine.filter((a) => a.kind === 'destroy').length;
+    const costBefore = nodes.reduce((s, n) => s + (priceOf(n) ?? 0), 0);
+    const costAfter = costBefore + mine.reduce((s, a) => s + a.costDelta, 0);
+    const doc = desired.poolDocuments[name];
+    let change: PoolPlan['change'] = 'none';
+    let patch: JsonPatchOperation[] = [];
+    if (!declaredPool) change = 'delete';
+    else if (!recorded && nodes.length === 0) {
+      change = 'create';
+      patch = doc ? (fjp.compare({}, doc) as JsonPatchOperation[]) : [];
+    } else if (recorded?.applied && doc) {
+      patch = fjp.compare(recorded.applied, doc) as JsonPatchOperation[];
+      if (patch.length > 0) change = 'update';
+    }
+    return {
+      name,
+      change,
+      patch,
+      nodesBefore: nodes.length,
+      nodesAfter: nodes.length + added - removed,
+      costBefore: money(costBefore),
+      costAfter: money(costAfter),
+      protect: declaredPool?.protect ?? recorded?.protect ?? false,
+    };
+  });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}

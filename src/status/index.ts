@@ -1,0 +1,4 @@
+/** The status file: the observed fleet committed back to the repository. */
+export { parseStatus, readStatus, serializeStatus, writeStatus } from './status-file.js';
+export { emptyStatus, StatusBook } from './book.js';
+export { labelsOf, ordinalOf } from './names.js';
