@@ -7,8 +7,11 @@ import { FakeProvider } from './provider.js';
 import { parseFakeSettings } from './settings.js';
 
 /** Builds a fake-cloud provider from its navarch.yaml settings. */
-export const createFakeProvider: ProviderFactory = (config, ctx) =>
-  new FakeProvider(config.name, parseFakeSettings(ctx.root, config.settings), ctx.clock, ctx.logger.child({ component: 'fake-cloud', provider: config.name }));
+export const createFakeProvider: ProviderFactory = (config, ctx) => {
+  const settings = parseFakeSettings(ctx.root, config.settings);
+  const logger = ctx.logger.child({ component: 'fake-cloud', provider: config.name });
+  return new FakeProvider(config.name, settings, ctx.clock, logger);
+};
 
 export { FakeProvider } from './provider.js';
 export {

@@ -23,8 +23,6 @@ const LOCK_RETRIES = { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 150
 
 /** In-process queues, one per state file, shared by every store object of this process. */
 const queues = new Map<string, Promise<unknown>>();
-/** State files whose leftover temp files this process has already swept. */
-const swept = new Set<string>();
 
 function isErrno(err: unknown, code: string): boolean {
   return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
@@ -94,7 +92,6 @@ export class FakeStateStore {
       });
     }
     try {
-      await this.sweepTempFiles();
       let before = '';
       try {
         before = await readFile(this.file, 'utf8');
@@ -105,6 +102,7 @@ export class FakeStateStore {
       const result = fn(state);
       const after = serializeState(state);
       if (after !== before) {
+        await this.sweepTempFiles();
         // No fsync: the rename already protects against a killed process, and the fake cloud does
         // not promise to survive a power cut.
         await writeFileAtomic(this.file, after, { fsync: false });
@@ -117,12 +115,10 @@ export class FakeStateStore {
   }
 
   /**
-   * Removes temp files a killed writer left beside the state file. Runs under the lock, when no
-   * other writer can be mid-write, once per file per process.
+   * Removes temp files a killed writer left beside the state file. Runs under the lock, before each
+   * write, when no other writer can be mid-write; the directory holds a handful of files.
    */
   private async sweepTempFiles(): Promise<void> {
-    if (swept.has(this.file)) return;
-    swept.add(this.file);
     const dir = path.dirname(this.file);
     const base = path.basename(this.file);
     const leftover = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+$`);
