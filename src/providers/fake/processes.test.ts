@@ -1,16 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAG } from '../../model/index.js';
 import { fakeProvider, tempRoot } from '../../../test/helpers/fake-cloud.js';
 import { DEFAULT_STATE_FILE, readFakeState } from './index.js';
 
-const WORKER = path.resolve('test/helpers/fake-cloud-worker.ts');
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const WORKER = path.join(REPO, 'test/helpers/fake-cloud-worker.ts');
 
 /** A worker process and its stdout, line by line. */
 function startWorker(args: string[]): { child: ChildProcess; lines: string[]; waitFor: (n: number) => Promise<void>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buffered = '';
   let stderr = '';
