@@ -5,7 +5,9 @@
 import { NavarchError, type ProviderConfig, type ProviderType } from '../model/index.js';
 import type { Provider, ProviderContext, ProviderFactory } from './types.js';
 
-const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {};
+const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
+  fake: async () => (await import('./fake/index.js')).createFakeProvider,
+};
 
 /** Provider types this build can talk to. */
 export function availableProviderTypes(): ProviderType[] {
