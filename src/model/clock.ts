@@ -28,15 +28,29 @@ export const systemClock: Clock = {
 export class ManualClock implements Clock {
   private current: number;
   private waiters: Array<{ at: number; resolve: () => void }> = [];
+  /** Sleeps currently waiting (tests use it to know a task reached its wait). */
+  get pending(): number {
+    return this.waiters.length;
+  }
   constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
     this.current = start;
   }
   now(): number {
     return this.current;
   }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiters.push({ at: this.current + ms, resolve });
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const waiter = { at: this.current + ms, resolve };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      this.waiters.push(waiter);
       this.flush();
     });
   }
