@@ -1,11 +1,16 @@
 /** The built-in catalog of GPU instance types and prices. */
 export type { CatalogSource, InstanceTypeInfo, RegionPrice } from './types.js';
+export type { RegionalPrice } from './catalog.js';
 export {
+  catalogProviders,
+  catalogSource,
   catalogSources,
   cheapestOnDemand,
+  cheapestPrice,
   instanceTypes,
   knownGpus,
   lookupInstanceType,
+  matchesGpu,
   priceOf,
   regionsOf,
   resolveGpu,
