@@ -1,10 +1,13 @@
 /** Look-ups over the built-in catalog. Pure functions over static data. */
 import type { ProviderType } from '../model/index.js';
 import type { CatalogSource, InstanceTypeInfo, RegionPrice } from './types.js';
+import { AWS_SOURCE, AWS_TYPES } from './aws.js';
 import { FAKE_SOURCE, FAKE_TYPES } from './fake.js';
+import { GCP_SOURCE, GCP_TYPES } from './gcp.js';
+import { LAMBDA_SOURCE, LAMBDA_TYPES } from './lambda.js';
 
-const ALL: InstanceTypeInfo[] = [...FAKE_TYPES];
-const SOURCES: CatalogSource[] = [FAKE_SOURCE];
+const ALL: InstanceTypeInfo[] = [...FAKE_TYPES, ...AWS_TYPES, ...GCP_TYPES, ...LAMBDA_TYPES];
+const SOURCES: CatalogSource[] = [FAKE_SOURCE, AWS_SOURCE, GCP_SOURCE, LAMBDA_SOURCE];
 
 const BY_KEY = new Map<string, InstanceTypeInfo>(ALL.map((t) => [`${t.provider}/${t.instanceType}`, t]));
 
@@ -18,8 +21,25 @@ export function catalogSources(): CatalogSource[] {
   return [...SOURCES];
 }
 
+/** Where one provider's figures come from. */
+export function catalogSource(provider: ProviderType): CatalogSource | undefined {
+  return SOURCES.find((s) => s.provider === provider);
+}
+
+/** Provider types the catalog has entries for, in catalog order. */
+export function catalogProviders(): ProviderType[] {
+  return [...new Set(ALL.map((t) => t.provider))];
+}
+
+/** One instance type of a provider, or undefined when the catalog does not know it. */
 export function lookupInstanceType(provider: ProviderType, instanceType: string): InstanceTypeInfo | undefined {
   return BY_KEY.get(`${provider}/${instanceType}`);
+}
+
+/** Whether a type carries GPU `gpu`, named by id (`a100-80gb`) or family (`a100`), in any case. */
+export function matchesGpu(info: InstanceTypeInfo, gpu: string): boolean {
+  const want = gpu.toLowerCase();
+  return info.gpu === want || info.gpuFamily === want;
 }
 
 /** GPU ids and families a pool or job may name in `gpu:`. */
@@ -44,13 +64,32 @@ export function cheapestOnDemand(info: InstanceTypeInfo): number | undefined {
   return prices.length ? Math.min(...prices) : undefined;
 }
 
+/** A price together with the region it applies to. */
+export interface RegionalPrice {
+  region: string;
+  price: number;
+}
+
+/**
+ * Cheapest known price of a type in one market, over its regions or in `region` only; ties go to the
+ * region listed first so the answer is deterministic. Undefined when no region has a price.
+ */
+export function cheapestPrice(info: InstanceTypeInfo, spot: boolean, region?: string): RegionalPrice | undefined {
+  let best: RegionalPrice | undefined;
+  for (const r of info.regions) {
+    if (region !== undefined && r.region !== region) continue;
+    const price = spot ? r.spot : r.onDemand;
+    if (price !== undefined && (best === undefined || price < best.price)) best = { region: r.region, price };
+  }
+  return best;
+}
+
 /**
  * Instance types of a provider with exactly `gpus` GPUs of model `gpu` (an id or a family),
  * cheapest first, ties broken by name so the order is deterministic.
  */
 export function resolveGpu(provider: ProviderType, gpu: string, gpus: number): InstanceTypeInfo[] {
-  const want = gpu.toLowerCase();
-  return ALL.filter((t) => t.provider === provider && t.gpus === gpus && (t.gpu === want || t.gpuFamily === want)).sort(
+  return ALL.filter((t) => t.provider === provider && t.gpus === gpus && matchesGpu(t, gpu)).sort(
     (a, b) =>
       (cheapestOnDemand(a) ?? Infinity) - (cheapestOnDemand(b) ?? Infinity) || a.instanceType.localeCompare(b.instanceType),
   );

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { registerApply } from './apply.js';
+import { registerGpus } from './gpus.js';
 import { registerPlan } from './plan.js';
 import { registerStatus } from './status.js';
 
@@ -9,4 +10,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPlan(program, ctx);
   registerApply(program, ctx);
   registerStatus(program, ctx);
+  registerGpus(program, ctx);
 }
