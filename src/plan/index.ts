@@ -1,0 +1,8 @@
+/** Plans: rendering (text, json, markdown) and saved plan files. */
+export { renderText, formatMoney, formatDelta, summaryLine, costLine, guardText } from './render-text.js';
+export type { TextOptions } from './render-text.js';
+export { renderJson } from './render-json.js';
+export { renderMarkdown } from './render-markdown.js';
+export type { MarkdownOptions } from './render-markdown.js';
+export { savePlan, loadPlan, parsePlan, checkStale, planDigest } from './plan-file.js';
+export type { CurrentState } from './plan-file.js';
