@@ -17,7 +17,9 @@ import {
 } from './fixtures.js';
 import { formatDelta, formatMoney, renderText } from './render-text.js';
 
-const ANSI = /\u001b\[\d+m/;
+// Built from a string: a regular expression literal may not hold control characters.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`);
+const ANSI_ALL = new RegExp(ANSI.source, 'g');
 const plain = (plan: Parameters<typeof renderText>[0]) => renderText(plan, { color: false });
 
 describe('renderText', () => {
@@ -183,7 +185,7 @@ describe('renderText', () => {
     expect(renderText(plan, { color: false })).not.toMatch(ANSI);
     expect(renderText(plan, { color: true })).toMatch(ANSI);
     // Colour adds escape codes and nothing else.
-    expect(renderText(plan, { color: true }).replace(/\u001b\[\d+m/g, '')).toBe(renderText(plan, { color: false }));
+    expect(renderText(plan, { color: true }).replace(ANSI_ALL, '')).toBe(renderText(plan, { color: false }));
   });
 
   it('colours the symbols by kind', () => {
