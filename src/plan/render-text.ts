@@ -76,7 +76,11 @@ export function guardText(g: GuardViolation): string {
 /** Pool names that have something to show, sorted, with their pool-level plan when declared. */
 export function changedPools(plan: Plan): Array<{ name: string; pool: PoolPlan | undefined; actions: Action[] }> {
   const byPool = new Map<string, Action[]>();
-  for (const a of plan.actions) byPool.set(a.pool, [...(byPool.get(a.pool) ?? []), a]);
+  for (const a of plan.actions) {
+    const list = byPool.get(a.pool);
+    if (list) list.push(a);
+    else byPool.set(a.pool, [a]);
+  }
   const names = new Set<string>(byPool.keys());
   for (const p of plan.pools) if (p.change !== 'none') names.add(p.name);
   return [...names]
