@@ -177,9 +177,10 @@ function poolPlans(
     if (!declaredPool) change = 'delete';
     else if (!recorded && nodes.length === 0) {
       change = 'create';
-      patch = doc ? (fjp.compare({}, doc) as JsonPatchOperation[]) : [];
+      patch = doc ? (fjp.compare({}, doc, true) as JsonPatchOperation[]) : [];
     } else if (recorded?.applied && doc) {
-      patch = fjp.compare(recorded.applied, doc) as JsonPatchOperation[];
+      patch = fjp.compare(recorded.applied, doc, true) as JsonPatchOperation[];
+      // Invertible patches carry `test` ops with the old values, so renderers can show `2 → 4`.
       if (patch.length > 0) change = 'update';
     }
     return {
