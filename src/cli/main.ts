@@ -35,13 +35,13 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       // --help and --version exit through here with code 0.
       return err.exitCode === 0 ? 0 : 1;
     }
-    reportError(ctx, err);
+    reportError(ctx, err, argv.includes('--json'));
     return 1;
   }
 }
 
 /** The single place errors become text. JSON mode is chosen by the command via `--json`. */
-export function reportError(ctx: CliContext, err: unknown, json = process.argv.includes('--json')): void {
+export function reportError(ctx: CliContext, err: unknown, json: boolean): void {
   const e = asNavarchError(err);
   if (json) {
     ctx.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);

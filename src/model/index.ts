@@ -10,3 +10,4 @@ export * from './hash.js';
 export * from './duration.js';
 export * from './clock.js';
 export * from './retry.js';
+export * from './agent-api.js';

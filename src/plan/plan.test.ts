@@ -176,7 +176,7 @@ describe('plan: updates, placements, pool diffs, digests', () => {
       pools: { train: { name: 'train', lastOrdinal: 2, protect: false, applied: { name: 'train', min_nodes: 2, max_nodes: 10 } } },
     });
     const p = plan(d, o, { now: NOW });
-    expect(p.pools[0]).toMatchObject({ change: 'update', patch: [{ op: 'replace', path: '/min_nodes', value: 4 }], nodesBefore: 2, nodesAfter: 4 });
+    expect(p.pools[0]).toMatchObject({ change: 'update', patch: [{ op: 'test', path: '/min_nodes', value: 2 }, { op: 'replace', path: '/min_nodes', value: 4 }], nodesBefore: 2, nodesAfter: 4 });
     expect(p.summary).toEqual({ add: 2, change: 0, destroy: 0 });
   });
 
