@@ -178,7 +178,8 @@ export function expandCandidates(doc: Record<string, unknown>, scope: Scope, ctx
         const offering = infos.filter((t) => !t.info || regionsOf(provider.type, t.name).includes(region.value));
         if (offering.length === 0) {
           const offered = [...new Set(infos.flatMap((t) => regionsOf(provider.type, t.name)))];
-          const what = infos.length === 1 ? `\`${infos[0]?.name ?? ''}\` is` : `no ${provider.type} instance type of this pool is`;
+          const names = infos.map((t) => t.name);
+          const what = names.length === 1 ? `\`${names[0] ?? ''}\` is` : `none of ${quoteList(names)} is`;
           const forPool = region.scope === scope ? '' : ` (the default region, used by ${scope.pointer()})`;
           const hint = didYouMean(region.value, offered) || ` (offered: ${quoteList(offered)})`;
           ctx.report(region.scope.diag(region.at, `${what} not offered in region \`${region.value}\`${hint}${forPool}`));

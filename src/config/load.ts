@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { ConfigError, digestOf, type DesiredFleet, type Diagnostic, type JobSpec, type PoolSpec, type SourceRef } from '../model/index.js';
 import { buildJob, type JobInput } from './jobs.js';
-import { buildPool, type PoolDefaults, type PoolInput } from './pools.js';
+import { buildPool, checkReservedLabels, type PoolDefaults, type PoolInput } from './pools.js';
 import { isProviderSecretPath, readProviders } from './providers.js';
 import { bool, int, isRecord, num, rec, str, strMap } from './read.js';
 import { schemaDiagnostics, type SchemaName } from './schema.js';
@@ -141,6 +141,8 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
     labels: strMap(defaultsDoc, 'labels'),
     health: rec(defaultsDoc, 'health') ?? {},
   };
+
+  if (rootScope) checkReservedLabels(rec(defaultsDoc, 'labels'), rootScope, ['defaults', 'labels'], report);
 
   const statusFile = str(root, 'status_file') ?? DEFAULT_STATUS_FILE;
   if (rootScope && (statusFile.startsWith('/') || statusFile.split(/[/\\]/).includes('..'))) {

@@ -33,6 +33,15 @@ export interface PoolContext {
 
 const RESERVED_LABEL = /^navarch-/;
 
+/** Reports label keys navarch keeps for its own tags (`navarch-…`) in the labels at `at`. */
+export function checkReservedLabels(labels: Record<string, unknown> | undefined, scope: Scope, at: readonly string[], report: (d: Diagnostic) => void): void {
+  for (const key of Object.keys(labels ?? {})) {
+    if (RESERVED_LABEL.test(key)) {
+      report(scope.diag([...at, key], `label \`${key}\` is reserved: keys starting with \`navarch-\` are navarch's own`, { key: true }));
+    }
+  }
+}
+
 /** Checks that do not need the catalog: exclusive fields, node counts, reserved labels. */
 function checkShape(input: PoolInput, ctx: PoolContext): void {
   const { doc, scope } = input;
@@ -59,11 +68,7 @@ function checkShape(input: PoolInput, ctx: PoolContext): void {
   } else if (nodes !== undefined && max === undefined && nodes < min) {
     ctx.report(scope.diag(['nodes'], `nodes (${nodes}) is less than min_nodes (${min})`));
   }
-  for (const key of Object.keys(rec(doc, 'labels') ?? {})) {
-    if (RESERVED_LABEL.test(key)) {
-      ctx.report(scope.diag(['labels', key], `label \`${key}\` is reserved: keys starting with \`navarch-\` are navarch's own`, { key: true }));
-    }
-  }
+  checkReservedLabels(rec(doc, 'labels'), scope, ['labels'], ctx.report);
 }
 
 /**

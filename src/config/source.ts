@@ -9,7 +9,7 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 export interface ConfigSource {
   /** Absolute path (or URL) of the repository root; the fleet name defaults to its last segment. */
   readonly root: string;
-  /** Repo-relative paths of the regular files directly inside `dir` (`''` = the root), sorted. */
+  /** Repo-relative paths of the regular files directly inside `dir` (`''` = the root), sorted. Symbolic links are not listed. */
   list(dir: string): Promise<string[]>;
   /**
    * The file's text, or undefined when it does not exist. Implementations may stop reading after
