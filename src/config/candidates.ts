@@ -93,8 +93,21 @@ function compareCandidates(a: PlacementCandidate, b: PlacementCandidate): number
   );
 }
 
+/** An accepted instance type; `info` is absent when the catalog has no data for the cloud. */
+interface TypeChoice {
+  name: string;
+  info: InstanceTypeInfo | undefined;
+}
+
+/** A region × instance type an entry may use, before zones and prices. */
+interface Placement extends TypeChoice {
+  region: string;
+}
+
+const choice = (info: InstanceTypeInfo): TypeChoice => ({ name: info.instanceType, info });
+
 /** The instance types one entry accepts, or undefined after reporting why there are none. */
-function typesOf(entry: Entry, provider: ProviderConfig, doc: Record<string, unknown>, scope: Scope, gpu: string | undefined, ctx: CandidateContext): InstanceTypeInfo[] | string[] | undefined {
+function typesOf(entry: Entry, provider: ProviderConfig, doc: Record<string, unknown>, scope: Scope, gpu: string | undefined, ctx: CandidateContext): TypeChoice[] | undefined {
   const type = provider.type;
   const offered = instanceTypes(type);
   const gpusDeclared = int(doc, 'gpus');
@@ -102,7 +115,7 @@ function typesOf(entry: Entry, provider: ProviderConfig, doc: Record<string, unk
   if (it) {
     const info = lookupInstanceType(type, it.value);
     if (!info) {
-      if (offered.length === 0) return [it.value]; // no catalog data for this cloud: trust the user
+      if (offered.length === 0) return [{ name: it.value, info: undefined }]; // no catalog data for this cloud: trust the user
       const names = offered.map((t) => t.instanceType);
       ctx.report(it.scope.diag(it.at, `unknown ${type} instance type \`${it.value}\`${didYouMean(it.value, names) || ` (known: ${quoteList(names)})`}`));
       return undefined;
@@ -115,12 +128,12 @@ function typesOf(entry: Entry, provider: ProviderConfig, doc: Record<string, unk
       ctx.report(it.scope.diag(it.at, `instance type \`${info.instanceType}\` has ${info.gpus} GPUs per node, but the pool asks for \`gpus: ${gpusDeclared}\``));
       return undefined;
     }
-    return [info];
+    return [choice(info)];
   }
   if (gpu === undefined) return undefined;
   const gpus = gpusDeclared ?? 1;
   const found = resolveGpu(type, gpu, gpus);
-  if (found.length) return found;
+  if (found.length) return found.map(choice);
   const counts = [...new Set(offered.filter((t) => t.gpu === gpu || t.gpuFamily === gpu).map((t) => t.gpus))].sort((a, b) => a - b);
   const message =
     offered.length === 0
@@ -132,10 +145,43 @@ function typesOf(entry: Entry, provider: ProviderConfig, doc: Record<string, unk
   return undefined;
 }
 
-/** Regions written for an entry (its own, the pool's, then the default); undefined: ask the catalog. */
-function writtenRegions(entry: Entry, ctx: CandidateContext): Array<Located<string>> | undefined {
-  if (entry.regions) return entry.regions;
-  return ctx.defaultRegion ? [ctx.defaultRegion] : undefined;
+/** Region × type pairs of one entry: the written regions that offer a type, else the catalog's. */
+function placementsOf(entry: Entry, provider: ProviderConfig, types: TypeChoice[], scope: Scope, ctx: CandidateContext): Placement[] {
+  const placed: Placement[] = [];
+  const allowed = strList(provider.settings, 'regions');
+  const written = entry.regions ?? (ctx.defaultRegion ? [ctx.defaultRegion] : undefined);
+  if (written) {
+    for (const region of written) {
+      if (allowed?.length && !allowed.includes(region.value)) {
+        ctx.report(region.scope.diag(region.at, `region \`${region.value}\` is not among the \`regions\` of provider \`${provider.name}\` (${quoteList(allowed)})`));
+        continue;
+      }
+      const offering = types.filter((t) => !t.info || regionsOf(provider.type, t.name).includes(region.value));
+      if (offering.length === 0) {
+        const offered = [...new Set(types.flatMap((t) => regionsOf(provider.type, t.name)))];
+        const names = types.map((t) => t.name);
+        const what = names.length === 1 ? `\`${names[0] ?? ''}\` is` : `none of ${quoteList(names)} is`;
+        const forPool = region.scope === scope ? '' : ` (the default region, used by ${scope.pointer()})`;
+        const hint = didYouMean(region.value, offered) || ` (offered: ${quoteList(offered)})`;
+        ctx.report(region.scope.diag(region.at, `${what} not offered in region \`${region.value}\`${hint}${forPool}`));
+        continue;
+      }
+      for (const t of offering) placed.push({ region: region.value, ...t });
+    }
+    return placed;
+  }
+  for (const t of types) {
+    // Without catalog data for the type, the provider's own `regions` are all there is to go on.
+    let regions = t.info ? regionsOf(provider.type, t.name) : (allowed ?? []);
+    if (allowed?.length) regions = regions.filter((r) => allowed.includes(r));
+    if (regions.length === 0) {
+      const where = t.info ? `\`${t.name}\` is offered in none of provider \`${provider.name}\`'s regions` : `the catalog knows no regions of ${provider.type} \`${t.name}\``;
+      ctx.report(entry.name.scope.diag(entry.name.at, `${where}; set \`region\``));
+      continue;
+    }
+    for (const region of regions) placed.push({ region, ...t });
+  }
+  return placed;
 }
 
 /**
@@ -168,37 +214,8 @@ export function expandCandidates(doc: Record<string, unknown>, scope: Scope, ctx
     }
     const types = typesOf(entry, provider, doc, scope, gpu, ctx);
     if (!types) continue;
-    const infos = types.map((t) => (typeof t === 'string' ? { name: t, info: undefined } : { name: t.instanceType, info: t }));
-    const chosen = writtenRegions(entry, ctx);
-    const providerRegions = strList(provider.settings, 'regions');
+    const placed = placementsOf(entry, provider, types, scope, ctx);
     const usedZones = new Set<string>();
-    const placed: Array<{ region: string; name: string; info: InstanceTypeInfo | undefined }> = [];
-    if (chosen) {
-      for (const region of chosen) {
-        const offering = infos.filter((t) => !t.info || regionsOf(provider.type, t.name).includes(region.value));
-        if (offering.length === 0) {
-          const offered = [...new Set(infos.flatMap((t) => regionsOf(provider.type, t.name)))];
-          const names = infos.map((t) => t.name);
-          const what = names.length === 1 ? `\`${names[0] ?? ''}\` is` : `none of ${quoteList(names)} is`;
-          const forPool = region.scope === scope ? '' : ` (the default region, used by ${scope.pointer()})`;
-          const hint = didYouMean(region.value, offered) || ` (offered: ${quoteList(offered)})`;
-          ctx.report(region.scope.diag(region.at, `${what} not offered in region \`${region.value}\`${hint}${forPool}`));
-          continue;
-        }
-        for (const t of offering) placed.push({ region: region.value, ...t });
-      }
-    } else {
-      for (const t of infos) {
-        let regions = regionsOf(provider.type, t.name);
-        if (providerRegions?.length) regions = regions.filter((r) => providerRegions.includes(r));
-        if (regions.length === 0) {
-          const where = t.info ? `\`${t.name}\` is offered in none of provider \`${provider.name}\`'s regions` : `the catalog knows no regions of ${provider.type} \`${t.name}\``;
-          ctx.report(entry.name.scope.diag(entry.name.at, `${where}; set \`region\``));
-          continue;
-        }
-        for (const region of regions) placed.push({ region, ...t });
-      }
-    }
     for (const p of placed) {
       const listed = entry.zones?.map((z) => z.value);
       const zones = listed ? zonesIn(listed, provider, p.info, p.region) : [];

@@ -123,6 +123,13 @@ describe('regions, zones, price', () => {
     ]);
   });
 
+  it("refuses a region outside the provider's own `regions`", async () => {
+    const navarch = 'providers:\n  east:\n    type: aws\n    regions: [us-east-1]\n';
+    expect(await diagnose({ 'navarch.yaml': navarch, 'pools/p5.yaml': 'provider: east\ninstance_type: p5.48xlarge\nregion: us-west-2\n' })).toEqual([
+      'pools/p5.yaml:3:9 /pools/p5/region region `us-west-2` is not among the `regions` of provider `east` (`us-east-1`)',
+    ]);
+  });
+
   it('refuses a zone outside the pool regions', async () => {
     expect(await pool('provider: local\ninstance_type: f1.8xh100\nregion: local-1\nzones: [local-1b, local-2a]\n')).toEqual([
       'pools/train.yaml:4:19 /pools/train/zones/1 zone `local-2a` is not in region `local-1` of provider `local`',
@@ -233,5 +240,8 @@ describe('whole repository', () => {
     expect(await diagnose({ 'navarch.yaml': text, 'pools/p5.yaml': 'provider: east\ninstance_type: p5.48xlarge\n' })).toEqual([
       'pools/p5.yaml:1:11 /pools/p5/provider the catalog knows no regions of aws `p5.48xlarge`; set `region`',
     ]);
+    const withRegions = `${text}    regions: [us-east-2, us-east-1]\n`;
+    const { desired } = await validateRepo(memorySource({ 'navarch.yaml': withRegions, 'pools/p5.yaml': 'provider: east\ninstance_type: p5.48xlarge\n' }));
+    expect(desired?.pools[0]?.candidates.map((c) => `${c.region}:${c.pricePerHour ?? '?'}`)).toEqual(['us-east-1:?', 'us-east-2:?']);
   });
 });
