@@ -29,18 +29,19 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         ctx.stdout.write(`${JSON.stringify({ valid: desired !== undefined, errors }, null, 2)}\n`);
         return;
       }
-      const c = colors(colorEnabled(ctx, opts));
       for (const d of diagnostics) ctx.stderr.write(`${formatDiagnostic(d)}\n`);
       if (!desired) {
-        const summary = `${plural(diagnostics.length, 'error')}.`;
-        ctx.stderr.write(`${ctx.stderr.isTTY && opts.color !== false && !ctx.env['NO_COLOR'] ? colors(true).red(summary) : summary}\n`);
+        // The summary goes where the diagnostics went, so colour follows that stream.
+        const red = colors(colorEnabled({ ...ctx, stdout: ctx.stderr }, opts)).red;
+        ctx.stderr.write(`${red(`${plural(diagnostics.length, 'error')}.`)}\n`);
         return;
       }
+      const green = colors(colorEnabled(ctx, opts)).green;
       const parts = [
         ...(desired.pools.length ? [plural(desired.pools.length, 'pool')] : []),
         ...(desired.jobs.length ? [plural(desired.jobs.length, 'job')] : []),
       ];
       const summary = parts.length ? `navarch.yaml and ${parts.join(', ')} are valid.` : 'navarch.yaml is valid.';
-      ctx.stdout.write(`${c.green(summary)}\n`);
+      ctx.stdout.write(`${green(summary)}\n`);
     });
 }
