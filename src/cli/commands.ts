@@ -5,8 +5,10 @@ import { registerApply } from './apply.js';
 import { registerGpus } from './gpus.js';
 import { registerPlan } from './plan.js';
 import { registerStatus } from './status.js';
+import { registerValidate } from './validate.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerValidate(program, ctx);
   registerPlan(program, ctx);
   registerApply(program, ctx);
   registerStatus(program, ctx);

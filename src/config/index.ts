@@ -1,0 +1,6 @@
+/** Reading a config repository: YAML with positions, JSON Schema validation, normalisation to `DesiredFleet`. */
+export { directorySource, MAX_FILE_BYTES, type ConfigSource } from './source.js';
+export { memorySource } from './memory-source.js';
+export { fleetNameFromRoot, loadDesired, ROOT_FILE, sortDiagnostics, validateRepo, type LoadOptions, type ValidationResult } from './load.js';
+export { SCHEMAS, type SchemaName } from './schema.js';
+export { MAX_ALIAS_COUNT } from './yaml-file.js';
