@@ -55,7 +55,12 @@ export function registerApply(program: Command, ctx: CliContext): void {
         plan = planWorkspace(ws, ctx.clock);
       }
       ctx.stdout.write(renderText(plan, { color: colorEnabled(ctx, opts) }));
-      if (!planHasChanges(plan)) return;
+      if (!planHasChanges(plan)) {
+        // Nothing to change, but the status still records what was observed (e.g. a node an
+        // interrupted run created and this run adopted).
+        await run(ctx, ws, plan, opts, controller.signal, c, true);
+        return;
+      }
       if (!planfile && !opts.autoApprove) {
         if (!ctx.stdin.isTTY) {
           throw new NavarchError('apply.not-approved', 'apply needs --auto-approve when not run from a terminal; nothing was changed');
@@ -83,6 +88,7 @@ async function run(
   opts: ApplyOptions,
   signal: AbortSignal,
   c: ReturnType<typeof colors>,
+  quiet = false,
 ): Promise<ApplyResult> {
   const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
@@ -106,6 +112,7 @@ async function run(
     });
     progress.stop();
     await saveMemory(ws.root, ws.memory);
+    if (quiet) return result;
     const count = (kind: string): number => result.results.filter((r) => r.result === 'ok' && r.action.kind === kind).length;
     const added = count('create') + count('replace');
     const destroyed = count('destroy') + count('replace');

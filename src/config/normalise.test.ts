@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { instanceTypes } from '../catalog/index.js';
 import { ConfigError, type DesiredFleet, type PlacementCandidate } from '../model/index.js';
 import { memorySource } from './memory-source.js';
 import { fleetNameFromRoot, loadDesired } from './load.js';
@@ -72,11 +71,11 @@ describe('candidates', () => {
     expect(await candidates(text)).toEqual(['spare/local-1/f1.8xa100-80gb@2 14.32 []']);
   });
 
-  it.runIf(instanceTypes('aws').length === 0)('puts placements of unknown price after priced ones of equal priority', async () => {
+  it('puts placements of unknown price after priced ones of equal priority', async () => {
     const navarch = `${NAVARCH}  east:\n    type: aws\n`;
-    const text = 'providers:\n  - name: east\n    instance_type: p5.48xlarge\n    regions: [us-east-1]\n    priority: 1\n  - name: local\n    instance_type: f1.8xh100\n    regions: [local-1]\n    priority: 1\nmax_price: 0.5\n';
-    expect(await candidates(text, navarch)).toEqual(['east/us-east-1/p5.48xlarge@1 ? []']);
-    expect(await candidates(text.replace('max_price: 0.5\n', ''), navarch)).toEqual(['local/local-1/f1.8xh100@1 23.92 []', 'east/us-east-1/p5.48xlarge@1 ? []']);
+    const text = 'providers:\n  - name: east\n    instance_type: p5e.48xlarge\n    regions: [us-east-2]\n    priority: 1\n  - name: local\n    instance_type: f1.8xh100\n    regions: [local-1]\n    priority: 1\nmax_price: 0.5\n';
+    expect(await candidates(text, navarch)).toEqual(['east/us-east-2/p5e.48xlarge@1 ? []']);
+    expect(await candidates(text.replace('max_price: 0.5\n', ''), navarch)).toEqual(['local/local-1/f1.8xh100@1 23.92 []', 'east/us-east-2/p5e.48xlarge@1 ? []']);
   });
 });
 

@@ -162,7 +162,12 @@ export class StatusBook {
     }
     const history = [...(this.prev?.history ?? [])];
     if (final) {
-      history.unshift({ time: now, desired_commit: this.desired.commit ?? null, desired_digest: this.desired.digest, ...final });
+      const entry: StatusHistoryEntry = { time: now, desired_commit: this.desired.commit ?? null, desired_digest: this.desired.digest, ...final };
+      const last = history[0];
+      // A run of reconciles that found nothing to do is one entry, dated by the latest.
+      if (entry.result === 'no-changes' && last?.result === 'no-changes' && last.desired_digest === entry.desired_digest && last.desired_commit === entry.desired_commit) {
+        history[0] = entry;
+      } else history.unshift(entry);
       history.splice(this.desired.settings.historyLimit);
     }
     return {

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { Instance } from '../model/index.js';
+import { desired, node, observed, pool } from '../plan/testing.js';
+import { StatusBook } from './book.js';
+import { parseStatus, serializeStatus } from './status-file.js';
+import { ordinalOf, labelsOf } from './names.js';
+
+const clockAt = (iso: string) => () => iso;
+
+function instance(name: string, pool: string, id: string): Instance {
+  return {
+    id,
+    provider: 'local',
+    region: 'local-1',
+    zone: 'local-1a',
+    instanceType: 'f1.8xh100',
+    spot: false,
+    state: 'pending',
+    tags: { 'navarch-node': name, 'navarch-pool': pool },
+    launchedAt: undefined,
+    privateIp: undefined,
+    publicIp: undefined,
+  };
+}
+
+describe('StatusBook', () => {
+  const d = desired([pool('train', { minNodes: 2, targetNodes: 2 })]);
+
+  it('records created and destroyed nodes, ordinals, prices and conditions', () => {
+    const book = new StatusBook(d, observed([node('train', 1)]), undefined, clockAt('2026-01-01T00:00:00.000Z'));
+    book.nodeCreated(instance('train-7', 'train', 'fake-7'), 'local local-1: InsufficientCapacity → local local-2');
+    const mid = book.snapshot();
+    expect(mid.nodes.map((n) => n.name)).toEqual(['train-1', 'train-7']);
+    expect(mid.nodes[1]).toMatchObject({ state: 'pending', health: 'unknown', price_per_hour: 23.92, placement_note: 'local local-1: InsufficientCapacity → local local-2' });
+    expect(mid.pools['train']).toMatchObject({ nodes: 2, last_ordinal: 7, cost_per_hour: 47.84 });
+    expect(mid.pools['train']?.applied).toBeUndefined(); // only recorded when the apply finishes
+    expect(mid.pools['train']?.conditions.find((c) => c.type === 'Progressing')?.status).toBe('True');
+    book.nodeDestroyed('fake-train-1');
+    const end = book.snapshot({ summary: '1 to add, 0 to change, 1 to destroy', result: 'applied', actions: 2 });
+    expect(end.nodes.map((n) => n.name)).toEqual(['train-7']);
+    expect(end.pools['train']?.applied).toEqual(d.poolDocuments['train']);
+    expect(end.desired.digest).toBe(d.digest);
+    expect(end.history).toHaveLength(1);
+    expect(end.pools['train']?.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'BelowTarget' });
+  });
+
+  it('keeps `since` while a node stays in its state, and collapses repeated no-change reconciles', () => {
+    const first = new StatusBook(d, observed([node('train', 1), node('train', 2)]), undefined, clockAt('2026-01-01T00:00:00.000Z'));
+    const s1 = first.snapshot({ summary: '0 to add, 0 to change, 0 to destroy', result: 'no-changes', actions: 0 });
+    const second = new StatusBook(d, observed([node('train', 1), node('train', 2, { state: 'failed' })]), s1, clockAt('2026-01-02T00:00:00.000Z'));
+    const s2 = second.snapshot({ summary: '0 to add, 0 to change, 0 to destroy', result: 'no-changes', actions: 0 });
+    expect(s2.nodes.map((n) => n.since)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);
+    expect(s2.history).toEqual([expect.objectContaining({ time: '2026-01-02T00:00:00.000Z', result: 'no-changes' })]);
+    const ready = s2.pools['train']?.conditions.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'Unhealthy', since: '2026-01-02T00:00:00.000Z' });
+  });
+
+  it('bounds the history', () => {
+    const small = { ...d, settings: { ...d.settings, historyLimit: 2 } };
+    let prev;
+    for (const day of ['01', '02', '03']) {
+      prev = new StatusBook(small, observed([]), prev, clockAt(`2026-01-${day}T00:00:00.000Z`)).snapshot({ summary: 's', result: 'applied', actions: 1 });
+    }
+    expect(prev?.history.map((h) => h.time)).toEqual(['2026-01-03T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);
+  });
+});
+
+describe('status file', () => {
+  it('round-trips through YAML byte for byte', () => {
+    const s = new StatusBook(desired([pool('train')]), observed([node('train', 1)]), undefined, clockAt('2026-01-01T00:00:00.000Z')).snapshot({ summary: 's', result: 'applied', actions: 1 });
+    const text = serializeStatus(s);
+    expect(text.startsWith('# Written by navarch')).toBe(true);
+    expect(serializeStatus(parseStatus(text, 'status/fleet.yaml'))).toBe(text);
+  });
+  it('refuses a hand-edited or foreign file with a clear message', () => {
+    expect(() => parseStatus('version: 1\nfleet: x\n', 'status/fleet.yaml')).toThrow(/status\/fleet.yaml: not a navarch status file: .*restore it from git/);
+    expect(() => parseStatus('a: [', 'status/fleet.yaml')).toThrow(/not valid YAML/);
+  });
+});
+
+describe('names', () => {
+  it('parses ordinals only from well-formed names', () => {
+    expect(ordinalOf('train-12', 'train')).toBe(12);
+    expect(ordinalOf('train-a-3', 'train-a')).toBe(3);
+    expect(ordinalOf('train-03', 'train')).toBe(-1);
+    expect(ordinalOf('other-1', 'train')).toBe(-1);
+    expect(ordinalOf('train-1', '')).toBe(-1);
+  });
+  it('separates user labels from navarch tags', () => {
+    expect(labelsOf({ team: 'ml', 'navarch-pool': 'x', 'navarch-future': 'y', a: 'b' })).toEqual({ a: 'b', team: 'ml' });
+  });
+});
