@@ -11,6 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 function newest(dir: string): number {
   let t = 0;
+  if (!existsSync(dir)) return t;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) t = Math.max(t, newest(p));
