@@ -29,6 +29,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
         'A saved plan is applied without a prompt, exactly as shown, or refused when stale.',
     );
   withColor(withDir(cmd)).action(async (planfile: string | undefined, opts: ApplyOptions) => {
+    parseConcurrency(opts.concurrency); // refuse a bad flag before touching anything
     const c = colors(colorEnabled(ctx, opts));
     const controller = new AbortController();
     let signals = 0;
@@ -90,10 +91,7 @@ async function run(
   c: ReturnType<typeof colors>,
   quiet = false,
 ): Promise<ApplyResult> {
-  const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
-    throw new NavarchError('cli.invalid', `--concurrency must be a positive whole number, not "${opts.concurrency ?? ''}"`);
-  }
+  const concurrency = parseConcurrency(opts.concurrency);
   const progress = new Progress(ctx.stdout, c, ctx.clock, plan.actions.length, ctx.stdout.isTTY);
   try {
     const result = await apply({
@@ -126,4 +124,11 @@ async function run(
   } finally {
     progress.stop();
   }
+}
+
+function parseConcurrency(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n > 0)) throw new NavarchError('cli.invalid', `--concurrency must be a positive whole number, not "${text}"`);
+  return n;
 }
