@@ -73,7 +73,8 @@ export function describeInstances(world: World, region: string, tree: QueryTree,
     throw new Ec2Fault('InvalidParameterValue', `Value ( ${maxRaw} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
   }
   const filters = list(tree, 'Filter').map((f: QueryValue) => ({ name: str(f, 'Name') ?? '', values: strings(f, 'Value') }));
-  const pool = ids.length > 0 ? checkIds(world, region, ids) : [...world.instances.values()].filter((i) => i.region === region && !hidden.has(i.id));
+  const byTag = filters.some((f) => f.name.startsWith('tag:'));
+  const pool = ids.length > 0 ? checkIds(world, region, ids) : [...world.instances.values()].filter((i) => i.region === region && !(byTag && hidden.has(i.id)));
   const token = str(tree, 'NextToken');
   const after = token ? decodeToken(token) : undefined;
   const matching = pool

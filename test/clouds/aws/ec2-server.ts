@@ -23,6 +23,8 @@ export interface RecordedRequest {
   /** The flat form parameters, as sent on the wire. */
   params: Record<string, string>;
   authorization: string | undefined;
+  /** `X-Amz-Security-Token`, sent with temporary credentials. */
+  securityToken: string | undefined;
   contentType: string | undefined;
 }
 
@@ -65,7 +67,7 @@ const SIGV4 = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([a-z0-9-]+)\/ec2\
 export class FakeEc2Server {
   readonly requests: RecordedRequest[] = [];
   readonly world: World;
-  /** Instances DescribeInstances does not show yet (EC2's eventual consistency). */
+  /** Instances tag filters do not find yet (EC2's eventual consistency); ids and client tokens still do. */
   readonly hidden = new Set<string>();
   pageSize: number;
   private injections: Injection[] = [];
@@ -181,7 +183,15 @@ export class FakeEc2Server {
     const authorization = req.headers['authorization'];
     const scope = typeof authorization === 'string' ? SIGV4.exec(authorization) : null;
     const region = scope?.[3] ?? '';
-    this.requests.push({ action, region, params, authorization, contentType: req.headers['content-type'] });
+    const securityToken = req.headers['x-amz-security-token'];
+    this.requests.push({
+      action,
+      region,
+      params,
+      authorization,
+      securityToken: typeof securityToken === 'string' ? securityToken : undefined,
+      contentType: req.headers['content-type'],
+    });
     try {
       if (req.method !== 'POST' || req.url !== '/') throw new Ec2Fault('InvalidAction', `${req.method ?? ''} ${req.url ?? ''} is not an EC2 Query request`);
       // The signature itself is not checked: the key id and the credential scope are.
