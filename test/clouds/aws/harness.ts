@@ -3,12 +3,10 @@
  * through the real SDK to a loopback EC2. Credentials, region and endpoint are explicit, and the
  * SDK's shared config files and instance metadata are switched off, so nothing leaves the machine.
  */
-import { silentLogger } from '../../../src/log/index.js';
-import type { Logger } from '../../../src/log/index.js';
-import type { ProviderConfig } from '../../../src/model/index.js';
-import { createProvider } from '../../../src/providers/index.js';
+import { silentLogger, type Logger } from '../../../src/log/index.js';
+import { ManualClock, type ProviderConfig } from '../../../src/model/index.js';
 import type { AwsProvider } from '../../../src/providers/aws/index.js';
-import { ManualClock } from '../../../src/model/index.js';
+import { createProvider } from '../../../src/providers/index.js';
 import { FakeEc2Server } from './ec2-server.js';
 
 /** A recognisable fake key pair: tests look for it in everything navarch prints or writes. */
@@ -58,11 +56,19 @@ export interface AwsTestbed {
 
 /** A started loopback EC2 and a provider named `name` pointed at it. */
 export async function awsTestbed(
-  options: { pageSize?: number; name?: string; settings?: Record<string, unknown>; env?: Record<string, string>; logger?: Logger } = {},
+  options: {
+    pageSize?: number;
+    name?: string;
+    settings?: Record<string, unknown>;
+    env?: Record<string, string>;
+    logger?: Logger;
+    /** The key id the server accepts (default: ACCESS_KEY_ID). */
+    serverAccessKeyId?: string;
+  } = {},
 ): Promise<AwsTestbed> {
   isolateSdkEnvironment();
   const server = new FakeEc2Server({
-    accessKeyId: ACCESS_KEY_ID,
+    accessKeyId: options.serverAccessKeyId ?? ACCESS_KEY_ID,
     pageSize: options.pageSize ?? 1000,
     images: [AMI_EAST, AMI_WEST],
     subnets: Object.fromEntries(Object.entries(SUBNETS).map(([zone, id]) => [id, zone])),
