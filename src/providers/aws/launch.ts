@@ -55,6 +55,18 @@ export function launchTargets(settings: AwsSettings, providerName: string, req: 
   return [{ zone: req.zone, subnetId }];
 }
 
+/** The AMI configured for `region`; an invalid-request error when there is none. */
+export function imageFor(settings: AwsSettings, providerName: string, region: string): string {
+  const imageId = amiFor(settings, region);
+  if (imageId === undefined) {
+    throw new ProviderError('invalid', providerName, `no AMI is configured for region ${region} (set providers.${providerName}.ami)`, {
+      providerCode: 'MissingParameter',
+      location: region,
+    });
+  }
+  return imageId;
+}
+
 /** The RunInstances input for one node at one target with one idempotency token. */
 export function runInstancesInput(
   settings: AwsSettings,
@@ -63,13 +75,7 @@ export function runInstancesInput(
   target: LaunchTarget,
   token: string,
 ): RunInstancesCommandInput {
-  const imageId = amiFor(settings, req.region);
-  if (imageId === undefined) {
-    throw new ProviderError('invalid', providerName, `no AMI is configured for region ${req.region} (set providers.${providerName}.ami)`, {
-      providerCode: 'MissingParameter',
-      location: req.region,
-    });
-  }
+  const imageId = imageFor(settings, providerName, req.region);
   const tags = toTagList(launchTags(settings.tags, { ...req.tags, [TAG.node]: req.nodeName }, req.nodeName));
   return {
     ImageId: imageId,

@@ -17,7 +17,7 @@ import type { Provider } from '../types.js';
 import { callOptions, type Ec2Clients } from './client.js';
 import { LIVE_STATE_NAMES, toInstance } from './convert.js';
 import { errorCode, isAbort, toProviderError } from './errors.js';
-import { clientToken, launchTargets, runInstancesInput, type LaunchTarget } from './launch.js';
+import { clientToken, imageFor, launchTargets, runInstancesInput, type LaunchTarget } from './launch.js';
 import { replaceLabels } from './labels.js';
 import type { AwsSettings } from './settings.js';
 
@@ -66,7 +66,7 @@ export class AwsProvider implements Provider {
     signal?.throwIfAborted();
     // Validate first: a bad zone or a missing AMI is an invalid request, whatever exists already.
     const targets = launchTargets(this.settings, this.name, req);
-    runInstancesInput(this.settings, this.name, req, targets[0] ?? { zone: undefined, subnetId: undefined }, '');
+    imageFor(this.settings, this.name, req.region);
     this.regions.add(req.region);
     const fleet = req.tags[TAG.fleet] ?? '';
     const mine = { ...(fleet ? { [TAG.fleet]: fleet } : {}), [TAG.node]: req.nodeName };
@@ -202,7 +202,11 @@ export class AwsProvider implements Provider {
           out.push(inst);
         }
       }
-      nextToken = page.NextToken || undefined;
+      const next = page.NextToken || undefined;
+      if (next !== undefined && next === nextToken) {
+        throw new ProviderError('transient', this.name, `DescribeInstances in ${region} returned the same page token twice`, { location: region });
+      }
+      nextToken = next;
     } while (nextToken !== undefined);
     return out;
   }
