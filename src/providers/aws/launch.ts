@@ -40,16 +40,15 @@ export function launchTargets(settings: AwsSettings, providerName: string, req: 
   if (req.zone === undefined) {
     return configured.length > 0 ? configured.map((s) => ({ zone: s.zone, subnetId: s.subnetId })) : [{ zone: undefined, subnetId: undefined }];
   }
-  const invalid = (message: string, providerCode: string): ProviderError =>
-    new ProviderError('invalid', providerName, message, { providerCode, location: req.zone ?? req.region });
+  // Refused before any call: there is no EC2 error code to report.
+  const invalid = (message: string): ProviderError => new ProviderError('invalid', providerName, message, { location: req.zone ?? req.region });
   if (!zoneInRegion(req.zone, req.region)) {
-    throw invalid(`zone ${req.zone} is not in region ${req.region}`, 'InvalidParameterValue');
+    throw invalid(`zone ${req.zone} is not in region ${req.region}`);
   }
   const subnetId = settings.subnets[req.zone];
   if (subnetId === undefined && configured.length > 0) {
     throw invalid(
       `no subnet is configured for zone ${req.zone} (providers.${providerName}.subnets has ${configured.map((s) => s.zone).join(', ')})`,
-      'InvalidSubnetID.NotFound',
     );
   }
   return [{ zone: req.zone, subnetId }];
@@ -59,10 +58,7 @@ export function launchTargets(settings: AwsSettings, providerName: string, req: 
 export function imageFor(settings: AwsSettings, providerName: string, region: string): string {
   const imageId = amiFor(settings, region);
   if (imageId === undefined) {
-    throw new ProviderError('invalid', providerName, `no AMI is configured for region ${region} (set providers.${providerName}.ami)`, {
-      providerCode: 'MissingParameter',
-      location: region,
-    });
+    throw new ProviderError('invalid', providerName, `no AMI is configured for region ${region} (set providers.${providerName}.ami)`, { location: region });
   }
   return imageId;
 }

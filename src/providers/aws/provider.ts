@@ -127,7 +127,7 @@ export class AwsProvider implements Provider {
       'invalid',
       this.name,
       `node ${req.nodeName} has been launched ${MAX_GENERATIONS} times in ${req.region} within EC2's token memory; use a new node name`,
-      { providerCode: 'IdempotentParameterMismatch', location },
+      { location },
     );
   }
 
