@@ -7,6 +7,7 @@ import type { Provider, ProviderContext, ProviderFactory } from './types.js';
 
 const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   fake: async () => (await import('./fake/index.js')).createFakeProvider,
+  lambda: async () => (await import('./lambda/index.js')).createLambdaProvider,
 };
 
 /** Provider types this build can talk to. */
