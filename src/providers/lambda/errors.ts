@@ -17,6 +17,7 @@ export const LAMBDA_ERROR_CLASSES: Readonly<Record<string, ProviderErrorClass>> 
   'global/invalid-parameters': 'invalid',
   'instance-operations/launch/file-system-in-wrong-region': 'invalid',
   'instance-operations/launch/file-systems-not-supported': 'invalid',
+  'ssh-keys/key-in-use': 'invalid',
   'global/object-does-not-exist': 'not-found',
   'global/unknown': 'transient',
 };
@@ -47,7 +48,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
+  // An HTTP date names a weekday and a month; anything else Date.parse might accept is not one.
+  const at = /[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
