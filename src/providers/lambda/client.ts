@@ -8,7 +8,7 @@ import { ProviderError, type Clock, type ProviderErrorClass } from '../../model/
 import type { Logger } from '../../log/index.js';
 import type { ApiKey } from './credentials.js';
 import { lambdaError, parseRetryAfter } from './errors.js';
-import { Pacer } from './pacer.js';
+import { bookTogether, Pacer } from './pacer.js';
 import { readData, readError } from './wire.js';
 
 /** A request that hangs this long is abandoned and reported as transient. */
@@ -27,7 +27,7 @@ export interface LambdaClientOptions {
 /** One call: what to send, and how a few outcomes should read. */
 export interface CallOptions {
   body?: unknown;
-  /** Waits for a launch slot before the request slot. */
+  /** Paced as a launch as well as a request. */
   launch?: boolean;
   /** The region the call is about, reported as the failure's location. */
   region?: string;
@@ -56,8 +56,10 @@ export class LambdaClient {
         ...(options.region ? { location: options.region } : {}),
       });
     if ('missing' in this.#apiKey) throw fail('auth', this.#apiKey.missing);
-    if (options.launch) await this.launches.take(options.signal);
-    await this.requests.take(options.signal);
+    // A launch is also a request: it needs a time free in both pacers, booked at once so the
+    // launch interval is measured between the times launches are actually sent.
+    if (options.launch) await bookTogether(this.opts.clock, [this.launches, this.requests], options.signal);
+    else await this.requests.take(options.signal);
 
     const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../model/index.js';
-import { Pacer } from './pacer.js';
+import { bookTogether, Pacer } from './pacer.js';
 
 /** Lets promise callbacks run (ManualClock resolves sleepers synchronously on advance). */
 const flush = async (): Promise<void> => {
@@ -11,9 +11,9 @@ describe('Pacer', () => {
   it('lets the first caller through at once and spaces the rest in arrival order', async () => {
     const clock = new ManualClock();
     const pacer = new Pacer(clock, 1000);
+    const start = clock.now();
     const left: string[] = [];
     const go = (name: string): Promise<void> => pacer.take().then(() => void left.push(`${name}@${clock.now() - start}`));
-    const start = clock.now();
     const all = Promise.all([go('a'), go('b'), go('c')]);
     await flush();
     expect(left).toEqual(['a@0']);
@@ -35,6 +35,17 @@ describe('Pacer', () => {
     clock.advance(5000);
     await pacer.take();
     expect(clock.pending).toBe(0);
+  });
+
+  it('fills a gap before a time booked further ahead', () => {
+    const clock = new ManualClock();
+    const pacer = new Pacer(clock, 1000);
+    const now = clock.now();
+    pacer.book(now + 10_000);
+    expect(pacer.earliest(now)).toBe(now);
+    expect(pacer.earliest(now + 9_500)).toBe(now + 11_000);
+    pacer.book(now);
+    expect(pacer.earliest(now)).toBe(now + 1000);
   });
 
   it('holds everyone when the server asks for a pause', async () => {
@@ -68,5 +79,22 @@ describe('Pacer', () => {
     const pacer = new Pacer(clock, 0);
     await Promise.all([pacer.take(), pacer.take(), pacer.take()]);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('bookTogether', () => {
+  it('finds a time free in every pacer, so launches are spaced by when they are sent', () => {
+    const clock = new ManualClock();
+    const requests = new Pacer(clock, 1000);
+    const launches = new Pacer(clock, 12_000);
+    const now = clock.now();
+    // Reads have the next eight seconds booked; the first launch goes right after them...
+    for (let i = 0; i < 8; i++) requests.book(now + i * 1000);
+    void bookTogether(clock, [launches, requests]);
+    expect(launches.earliest(now)).toBe(now + 8_000 + 12_000);
+    // ...and the second twelve seconds after the first was sent, not after it was asked for.
+    void bookTogether(clock, [launches, requests]);
+    expect(requests.earliest(now + 20_000)).toBe(now + 21_000);
+    expect(launches.earliest(now)).toBe(now + 32_000);
   });
 });

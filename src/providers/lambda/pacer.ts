@@ -1,31 +1,79 @@
 /**
- * Spaces calls at least `intervalMs` apart on the injected clock, first come first served. Each
- * caller reserves the next free slot synchronously and then sleeps until it, so callers leave in
- * the order they arrived without a queue of their own. Lambda rate-limits per account: one pacer
- * per provider for all requests, and a second, slower one in front of launches.
+ * Keeps calls at least `intervalMs` apart on the injected clock. A caller books the earliest time
+ * at least `intervalMs` from every time already booked, synchronously, then sleeps until it: no
+ * queue of promises, so every wait is a sleep on the clock (tests can tell when all callers wait).
+ * Lambda rate-limits per account, so a provider has one pacer for every request and a second one
+ * for launches; a launch books the same time in both (see `bookTogether`).
  */
 import type { Clock } from '../../model/index.js';
 
 export class Pacer {
-  /** Earliest clock time the next caller may go. */
-  private next = Number.NEGATIVE_INFINITY;
+  /** Booked times, ascending. Times older than one interval ago are dropped: they constrain nothing. */
+  private booked: number[] = [];
+  /** Nobody goes before this (a server's Retry-After). */
+  private floor = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
-    private readonly intervalMs: number,
+    readonly intervalMs: number,
   ) {}
 
-  /** Waits for this caller's slot. A caller aborted while waiting leaves its slot unused. */
+  /** The earliest time at or after `from` (and now) that is `intervalMs` clear of every booked time. */
+  earliest(from: number): number {
+    const now = this.clock.now();
+    this.booked = this.booked.filter((t) => t > now - this.intervalMs);
+    let t = Math.max(from, now, this.floor);
+    for (const b of this.booked) {
+      if (t + this.intervalMs <= b) break;
+      if (t < b + this.intervalMs) t = b + this.intervalMs;
+    }
+    return t;
+  }
+
+  /** Books time `t` (from `earliest`). */
+  book(t: number): void {
+    if (this.intervalMs <= 0) return;
+    const i = this.booked.findIndex((b) => b > t);
+    if (i < 0) this.booked.push(t);
+    else this.booked.splice(i, 0, t);
+  }
+
+  /** Books the earliest free time and waits for it. An aborted caller leaves its time unused. */
   async take(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    const now = this.clock.now();
-    const slot = Math.max(now, this.next);
-    this.next = slot + this.intervalMs;
-    if (slot > now) await this.clock.sleep(slot - now, signal);
+    const t = this.earliest(this.clock.now());
+    this.book(t);
+    await sleepUntil(this.clock, t, signal);
   }
 
   /** The server asked for a pause (429 with Retry-After): nobody goes before `now + ms`. */
   holdFor(ms: number): void {
-    this.next = Math.max(this.next, this.clock.now() + ms);
+    this.floor = Math.max(this.floor, this.clock.now() + ms);
   }
+}
+
+/**
+ * Books one time free in every pacer (a launch is also a request), then waits for it. Each pacer's
+ * `earliest` only moves forward, so alternating between them reaches a time all of them accept.
+ */
+export async function bookTogether(clock: Clock, pacers: readonly Pacer[], signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  let t = clock.now();
+  for (let settled = false; !settled; ) {
+    settled = true;
+    for (const p of pacers) {
+      const next = p.earliest(t);
+      if (next !== t) {
+        t = next;
+        settled = false;
+      }
+    }
+  }
+  for (const p of pacers) p.book(t);
+  await sleepUntil(clock, t, signal);
+}
+
+async function sleepUntil(clock: Clock, t: number, signal: AbortSignal | undefined): Promise<void> {
+  const wait = t - clock.now();
+  if (wait > 0) await clock.sleep(wait, signal);
 }
