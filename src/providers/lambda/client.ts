@@ -38,11 +38,14 @@ export interface CallOptions {
 
 export class LambdaClient {
   readonly #apiKey: ApiKey;
+  private readonly opts: Omit<LambdaClientOptions, 'apiKey'>;
   private readonly requests: Pacer;
   private readonly launches: Pacer;
 
-  constructor(private readonly opts: LambdaClientOptions) {
-    this.#apiKey = opts.apiKey;
+  constructor({ apiKey, ...opts }: LambdaClientOptions) {
+    // Kept apart from the other options so nothing that walks the object finds it.
+    this.#apiKey = apiKey;
+    this.opts = opts;
     this.requests = new Pacer(opts.clock, opts.requestIntervalMs);
     this.launches = new Pacer(opts.clock, opts.launchIntervalMs);
   }

@@ -2,6 +2,7 @@
  * The Lambda provider on the wire, against the loopback cloud: what it sends, how each of Lambda's
  * answers reads back, and the behaviour the contract suite does not pin down.
  */
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MANAGED_BY_VALUE, ProviderError, TAG, type ProvisionRequest } from '../../../src/model/index.js';
 import { lambdaSetup, TEST_API_KEY, type LambdaSetup, type SetupOptions } from './harness.js';
@@ -270,5 +271,22 @@ describe('lambda offers', () => {
     const { provider } = await start({ settings: { regions: ['us-west-1', 'us-south-1'] } });
     const regions = new Set((await provider.offers!()).map((o) => o.region));
     expect([...regions].sort()).toEqual(['us-south-1', 'us-west-1']);
+  });
+});
+
+describe('lambda API key', () => {
+  it('is held where neither serialising nor inspecting the provider can reach it', async () => {
+    const { provider } = await start();
+    await provider.list({ tags: {} });
+    expect(JSON.stringify(provider)).not.toContain(TEST_API_KEY);
+    expect(inspect(provider, { depth: 20, showHidden: true })).not.toContain(TEST_API_KEY);
+  });
+
+  it('is scrubbed from errors even when the API repeats it', async () => {
+    const { provider } = await start({ env: { LAMBDA_API_KEY: `${TEST_API_KEY}-old` }, server: { echoAuthorization: true } });
+    const err = await failure(provider.list({ tags: {} }));
+    expect(err.errorClass).toBe('auth');
+    expect(err.message).toContain('[REDACTED]');
+    expect(`${err.message} ${JSON.stringify(err.toJSON())} ${err.stack ?? ''}`).not.toContain(TEST_API_KEY);
   });
 });
