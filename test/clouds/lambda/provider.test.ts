@@ -193,7 +193,7 @@ describe('lambda instances as listed', () => {
   });
 
   it('list a terminating instance as stopping, and a new launch for its node does not adopt it', async () => {
-    const { server, provider } = await start({ server: { terminatingMs: 60_000 } });
+    const { provider } = await start({ server: { terminatingMs: 60_000 } });
     const first = await provider.provision(request());
     await provider.terminate(first.id);
     const listed = await provider.list({ tags: { [TAG.fleet]: 'research' } });

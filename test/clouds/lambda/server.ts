@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../../../src/model/index.js';
+import { systemClock } from '../../../src/model/index.js';
 import { apiError, LambdaCloud, type CloudOptions, type Reply } from './cloud.js';
 
 export interface LoggedRequest {
@@ -45,12 +45,13 @@ export class LambdaCloudServer {
 
   static async start(opts: LambdaServerOptions): Promise<LambdaCloudServer> {
     const cloud = new LambdaCloud({ sshKeys: ['navarch-ops'], retryAfterSeconds: 1, ...opts, clock: opts.clock ?? systemClock });
-    let self: LambdaCloudServer | undefined;
-    const server = createServer((req, res) => void self?.handle(req, res));
+    // The handler needs the instance, which needs the listening server's port.
+    const ref: { self?: LambdaCloudServer } = {};
+    const server = createServer((req, res) => void ref.self?.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    self = new LambdaCloudServer(server, `http://127.0.0.1:${port}/api/v1`, opts, cloud);
-    return self;
+    ref.self = new LambdaCloudServer(server, `http://127.0.0.1:${port}/api/v1`, opts, cloud);
+    return ref.self;
   }
 
   /** Requests of one kind, e.g. `POST /api/v1/instance-operations/launch`. */
