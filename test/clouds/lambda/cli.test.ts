@@ -58,10 +58,11 @@ async function everything(runs: CliRun[]): Promise<string> {
 describe('navarch on Lambda Cloud', () => {
   it('plans, applies and records the fleet; the API key shows nowhere', async () => {
     const debug = { NAVARCH_LOG_LEVEL: 'debug' };
-    const plan = await navarch(['plan', '--out', 'plan.json'], TEST_API_KEY, debug);
+    const planFile = join(dir, 'plan.json');
+    const plan = await navarch(['plan', '--out', planFile], TEST_API_KEY, debug);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('Plan: 2 to add, 0 to change, 0 to destroy.');
-    const applied = await navarch(['apply', 'plan.json'], TEST_API_KEY, debug);
+    const applied = await navarch(['apply', planFile], TEST_API_KEY, debug);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('Apply complete! Resources: 2 added, 0 changed, 0 destroyed.');
 
@@ -75,6 +76,7 @@ describe('navarch on Lambda Cloud', () => {
 
     const again = await navarch(['plan', '--detailed-exitcode', '--json'], TEST_API_KEY, debug);
     expect(again.code).toBe(0);
+    expect(await readFile(planFile, 'utf8')).toContain('"gpu_1x_h100_pcie"');
     // Requests did carry the key; nothing navarch wrote does.
     expect(server.log.every((r) => r.authorization === `Bearer ${TEST_API_KEY}`)).toBe(true);
     expect(await everything([plan, applied, again])).not.toContain(TEST_API_KEY);
