@@ -76,15 +76,6 @@ function regionsCell(row: CatalogRow): string {
 /** The JSON document: field names are part of the CLI's interface and only ever grow. */
 function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions, live: LiveOffers | undefined): unknown {
   return {
-    ...(live
-      ? {
-          availability: {
-            checked_at: live.checkedAt,
-            providers: live.asked.map((a) => ({ name: a.name, type: a.type, available: a.available ?? null, error: a.error ?? null })),
-            uncatalogued: live.uncatalogued.map((u) => ({ provider: u.provider, instance_type: u.instanceType, regions: u.regions })),
-          },
-        }
-      : {}),
     market: opts.spot ? 'spot' : 'on-demand',
     sort: opts.sort,
     instance_types: rows.map((r) => ({
@@ -104,6 +95,15 @@ function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions,
       regions: r.regions.map((g) => ({ region: g.region, zones: g.zones, on_demand: g.onDemand ?? null, spot: g.spot ?? null })),
     })),
     sources: sources.map((s) => ({ provider: s.provider, url: s.url, retrieved: s.retrieved, note: s.note })),
+    ...(live
+      ? {
+          availability: {
+            checked_at: live.checkedAt,
+            providers: live.asked.map((a) => ({ name: a.name, type: a.type, available: a.available ?? null, error: a.error ?? null })),
+            uncatalogued: live.uncatalogued.map((u) => ({ provider: u.provider, instance_type: u.instanceType, regions: u.regions })),
+          },
+        }
+      : {}),
   };
 }
 
