@@ -26,6 +26,7 @@ export interface Uncatalogued {
   regions: string[];
 }
 
+/** What the clouds said: the offers with capacity now, and how each provider answered. */
 export interface LiveOffers {
   offers: OfferedRegion[];
   asked: AskedProvider[];

@@ -8,6 +8,7 @@ import type { DesiredFleet } from '../model/index.js';
 import { unavailableFromOffers, type UnavailableOffering } from '../plan/index.js';
 import type { Provider } from '../providers/index.js';
 
+/** Offerings without live capacity, from every provider a pool uses that reports availability. */
 export async function liveUnavailable(
   desired: DesiredFleet,
   providers: ReadonlyMap<string, Provider>,

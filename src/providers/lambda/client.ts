@@ -14,6 +14,7 @@ import { readData, readError } from './wire.js';
 /** A request that hangs this long is abandoned and reported as transient. */
 export const REQUEST_TIMEOUT_MS = 60_000;
 
+/** What a client needs; `apiKey` is kept apart from the rest once built. */
 export interface LambdaClientOptions {
   provider: string;
   endpoint: string;
@@ -36,6 +37,7 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** One provider's connection to the Lambda Cloud API, paced to the account's limits. */
 export class LambdaClient {
   readonly #apiKey: ApiKey;
   private readonly opts: Omit<LambdaClientOptions, 'apiKey'>;

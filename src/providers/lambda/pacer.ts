@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../../model/index.js';
 
+/** Books call times `intervalMs` apart on a clock; see the file comment. */
 export class Pacer {
   /** Booked times, ascending. Times older than one interval ago are dropped: they constrain nothing. */
   private booked: number[] = [];
