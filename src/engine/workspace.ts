@@ -10,9 +10,10 @@ import { directorySource, loadDesired, type ConfigSource } from '../config/index
 import type { Logger } from '../log/index.js';
 import type { Clock, DesiredFleet, FleetStatus } from '../model/index.js';
 import { observe, type NodeFacts, type Observation } from '../observe/index.js';
-import { plan, type PlanOptions } from '../plan/index.js';
+import { plan, type PlanOptions, type UnavailableOffering } from '../plan/index.js';
 import { createProviders, type Provider } from '../providers/index.js';
 import { readStatus, writeStatus } from '../status/index.js';
+import { liveUnavailable } from './offers.js';
 
 export interface WorkspaceOptions {
   /** A directory (local mode) or any ConfigSource (a git commit). */
@@ -36,6 +37,8 @@ export interface Workspace {
   providers: ReadonlyMap<string, Provider>;
   observation: Observation;
   memory: CapacityMemory;
+  /** Offerings the clouds report without capacity now (from `offers()`); plans try them last. */
+  unavailableNow: UnavailableOffering[];
 }
 
 const MEMORY_FILE = '.navarch/capacity.json';
@@ -60,13 +63,14 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     ...(opts.facts ? { facts: opts.facts } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  return { root, desired, status, providers, observation, memory: await loadMemory(root) };
+  const unavailableNow = await liveUnavailable(desired, providers, opts.logger, opts.signal);
+  return { root, desired, status, providers, observation, memory: await loadMemory(root), unavailableNow };
 }
 
-/** Plans a workspace at the clock's now, trying recently exhausted offerings last. */
+/** Plans a workspace at the clock's now, trying recently exhausted offerings and those without live capacity last. */
 export function planWorkspace(ws: Workspace, clock: Clock, extra: Partial<PlanOptions> = {}): ReturnType<typeof plan> {
   const now = clock.now();
-  return plan(ws.desired, ws.observation.observed, { now, unavailable: ws.memory.unavailable(now), ...extra });
+  return plan(ws.desired, ws.observation.observed, { now, unavailable: [...ws.memory.unavailable(now), ...ws.unavailableNow], ...extra });
 }
 
 export async function loadMemory(root: string): Promise<CapacityMemory> {
