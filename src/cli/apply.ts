@@ -7,7 +7,7 @@ import { checkStale, loadPlan, renderText } from '../plan/index.js';
 import { colorEnabled, colors, type CliContext } from './context.js';
 import { Progress } from './progress.js';
 import { confirm } from './prompt.js';
-import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { cliLogger, reportGaps, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 
 interface ApplyOptions extends DirOptions {
   autoApprove?: boolean;
@@ -56,10 +56,12 @@ export function registerApply(program: Command, ctx: CliContext): void {
         plan = planWorkspace(ws, ctx.clock);
       }
       ctx.stdout.write(renderText(plan, { color: colorEnabled(ctx, opts) }));
+      const gaps = ws.observation.observed.gaps;
       if (!planHasChanges(plan)) {
         // Nothing to change, but the status still records what was observed (e.g. a node an
         // interrupted run created and this run adopted).
         await run(ctx, ws, plan, opts, controller.signal, c, true);
+        ctx.exitCode = reportGaps(ctx, gaps);
         return;
       }
       if (!planfile && !opts.autoApprove) {
@@ -74,7 +76,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
       }
       ctx.stdout.write('\n');
       const result = await run(ctx, ws, plan, opts, controller.signal, c);
-      ctx.exitCode = result.ok ? 0 : 1;
+      ctx.exitCode = reportGaps(ctx, gaps) || (result.ok ? 0 : 1);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -4,7 +4,7 @@ import { openWorkspace, planWorkspace } from '../engine/index.js';
 import { planHasChanges } from '../model/index.js';
 import { renderJson, renderText, savePlan } from '../plan/index.js';
 import { colorEnabled, type CliContext } from './context.js';
-import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { cliLogger, reportGaps, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 
 interface PlanOptions extends DirOptions {
   out?: string;
@@ -37,6 +37,6 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       ctx.stdout.write(renderText(plan, { color: colorEnabled(ctx, opts) }));
       if (opts.out) ctx.stdout.write(`\nSaved the plan to ${opts.out}. To perform exactly these actions, run:\n  navarch apply ${opts.out}\n`);
     }
-    ctx.exitCode = opts.detailedExitcode && planHasChanges(plan) ? 2 : 0;
+    ctx.exitCode = reportGaps(ctx, ws.observation.observed.gaps) || (opts.detailedExitcode && planHasChanges(plan) ? 2 : 0);
   });
 }

@@ -70,7 +70,8 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
 /** Plans a workspace at the clock's now, trying recently exhausted offerings and those without live capacity last. */
 export function planWorkspace(ws: Workspace, clock: Clock, extra: Partial<PlanOptions> = {}): ReturnType<typeof plan> {
   const now = clock.now();
-  return plan(ws.desired, ws.observation.observed, { now, unavailable: [...ws.memory.unavailable(now), ...ws.unavailableNow], ...extra });
+  const fixedLabels = new Set([...ws.providers].filter(([, p]) => !p.setLabels).map(([name]) => name));
+  return plan(ws.desired, ws.observation.observed, { now, unavailable: [...ws.memory.unavailable(now), ...ws.unavailableNow], fixedLabels, ...extra });
 }
 
 export async function loadMemory(root: string): Promise<CapacityMemory> {

@@ -26,6 +26,11 @@ export interface PlanOptions {
   now: number;
   /** Offerings that recently ran out of capacity; they are tried last. */
   unavailable?: UnavailableOffering[];
+  /**
+   * Providers whose instances cannot be relabelled in place (Lambda): label changes reach their new
+   * nodes only, so no update is planned that apply could never carry out.
+   */
+  fixedLabels?: ReadonlySet<string>;
 }
 
 /** Destroys motivated by broken hardware do not count against the destroy guard: the capacity is already lost. */
@@ -63,6 +68,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
       placements: orderPlacements(pool.candidates, options.unavailable ?? []),
       nextOrdinal: lastOrdinal + 1,
       priceOf,
+      fixedLabels: options.fixedLabels ?? new Set(),
     });
     actions.push(...result.actions);
     warnings.push(...result.warnings);

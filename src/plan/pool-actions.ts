@@ -24,6 +24,8 @@ export interface PoolActionInput {
   /** First ordinal free for new node names. */
   nextOrdinal: number;
   priceOf: (node: ObservedNode) => number | undefined;
+  /** Providers that cannot relabel instances in place. */
+  fixedLabels: ReadonlySet<string>;
 }
 
 export interface PoolActionResult {
@@ -123,7 +125,7 @@ export function planPoolActions(input: PoolActionInput): PoolActionResult {
   }
 
   const updates: Action[] = kept
-    .filter((n) => !sameLabels(n.labels, pool.labels))
+    .filter((n) => !input.fixedLabels.has(n.provider) && !sameLabels(n.labels, pool.labels))
     .map((n) => ({
       id: `update:${n.name}`,
       kind: 'update' as const,

@@ -108,6 +108,8 @@ describe('navarch on Lambda Cloud', () => {
     // An unlistable provider is an observation gap: its pools are left alone and the plan says why.
     for (const r of [plan, applied]) {
       expect(r.stdout).toMatch(/provider "lam" could not be listed \(lambda GET \/instances failed: global\/invalid-api-key: .*\); pools placed on it are left unchanged/);
+      expect(r.stderr).toMatch(/error: provider "lam" could not be listed/);
+      expect(r.code).toBe(1); // a script must not mistake a run that could not see a cloud for success
     }
     const all = await everything([plan, applied]);
     expect(all).not.toContain(wrong);
@@ -127,6 +129,7 @@ describe('navarch on Lambda Cloud', () => {
   it('says where the key is looked for when there is none', async () => {
     const r = await runCli(['apply', '--auto-approve', '--dir', dir]);
     expect(r.stdout).toMatch(/provider "lam" could not be listed \(lambda GET \/instances failed: no API key: set LAMBDA_API_KEY in the environment, or api_key_file/);
+    expect(r.code).toBe(1);
     expect(server.log).toEqual([]);
   });
 });
