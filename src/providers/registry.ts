@@ -7,6 +7,7 @@ import type { Provider, ProviderContext, ProviderFactory } from './types.js';
 
 const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   fake: async () => (await import('./fake/index.js')).createFakeProvider,
+  gcp: async () => (await import('./gcp/index.js')).createGcpProvider,
 };
 
 /** Provider types this build can talk to. */
