@@ -21,16 +21,24 @@ export const API_SCOPES: readonly string[] = ['https://www.googleapis.com/auth/c
 /**
  * Per-call options: the client library's own retries are off. Retrying is apply's job (with its
  * clock and its attempt budget), and a retry hidden here would also hide throttling from it.
- * A fresh object each call, because the client library writes per-call headers into it.
+ * Paged calls are iterated page by page (`autoPaginate: false`, which the async iterator
+ * requires; the library warns on the process otherwise). A fresh object each call, because the
+ * client library writes per-call headers into it.
  */
-export function callOptions(): { retry: null } {
-  return { retry: null };
+export function callOptions(): { retry: null; autoPaginate: false } {
+  return { retry: null, autoPaginate: false };
 }
 
 /** The two clients a provider uses; they share one credential. */
 export interface ComputeClients {
   instances: InstancesClient;
   operations: ZoneOperationsClient;
+  /**
+   * Sets the clients up (finding credentials); call before any API call. The client library
+   * rethrows a failed setup from inside every later call as an unhandled rejection, so calls are
+   * only made once setup has succeeded; a failed setup is forgotten so the next call tries again.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,9 +81,21 @@ export function createComputeClients(settings: GcpSettings, env: Readonly<Record
   // Sign a JWT carrying the scopes instead of exchanging one at Google's token endpoint.
   (instances.auth as unknown as { useJWTAccessWithScope: boolean }).useJWTAccessWithScope = true;
   const operations = new ZoneOperationsClient({ ...options, auth: instances.auth });
+  let isReady = false;
   return {
     instances,
     operations,
+    async ready() {
+      if (isReady) return;
+      try {
+        await Promise.all([instances.initialize(), operations.initialize()]);
+        isReady = true;
+      } catch (err) {
+        delete instances.instancesStub;
+        delete operations.zoneOperationsStub;
+        throw err;
+      }
+    },
     async close() {
       await Promise.all([instances.close(), operations.close()]);
     },

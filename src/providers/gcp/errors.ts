@@ -184,7 +184,9 @@ function retryAfterOf(err: Record<string, unknown>): number | undefined {
   const response = isRecord(err['response']) ? err['response'] : undefined;
   const headers = response?.['headers'];
   let raw: unknown;
-  if (headers instanceof Headers) raw = headers.get('retry-after');
+  // Headers of whichever fetch implementation the HTTP client used, or a plain record.
+  const get = isRecord(headers) || headers instanceof Object ? (headers as { get?: unknown }).get : undefined;
+  if (typeof get === 'function') raw = (get as (name: string) => unknown).call(headers, 'retry-after');
   else if (isRecord(headers)) raw = headers['retry-after'];
   if (typeof raw !== 'string') return undefined;
   const seconds = Number(raw);

@@ -45,6 +45,7 @@ export class GcpProvider implements Provider {
     const fleet = req.tags[TAG.fleet];
     const name = instanceName(fleet ?? '', req.nodeName);
     const ctx = this.context(`creating instance ${name} (${req.instanceType}${req.spot ? ', spot' : ''}) in ${zone}`, zone);
+    await this.ready(ctx);
 
     // Compute Engine only refuses a duplicate name within one zone; a node created earlier in
     // another zone (before a failover, or by a run that was killed) is found by its labels.
@@ -98,6 +99,7 @@ export class GcpProvider implements Provider {
       });
     }
     const ctx = this.context(`deleting instance ${ref.name} in ${ref.zone}`, ref.zone);
+    await this.ready(ctx);
     const current = await this.getInstance(ref.zone, ref.name, ctx, signal);
     // Gone, or the name now belongs to a later instance: the one meant no longer exists.
     if (!current || String(current.id ?? '') !== ref.gceId) return;
@@ -126,6 +128,7 @@ export class GcpProvider implements Provider {
   async list(filter: ListFilter, signal?: AbortSignal): Promise<Instance[]> {
     signal?.throwIfAborted();
     const ctx = this.context('listing instances', undefined);
+    await this.ready(ctx);
     const expression = labelFilter(filter.tags);
     // No partial success: a list missing an unreachable zone's instances would have them created again.
     const pages = this.clients.instances.aggregatedListAsync(
@@ -144,7 +147,14 @@ export class GcpProvider implements Provider {
       }
     } catch (err) {
       if (signal?.aborted) throw err;
-      throw classifyError(err, ctx);
+      const error = classifyError(err, ctx);
+      // Listing a project that does not exist (or is not visible) is a setting to fix, not a gone instance.
+      if (error.errorClass === 'not-found') {
+        throw new ProviderError('invalid', this.name, `${error.message} (is project "${this.settings.project}" right?)`, {
+          providerCode: error.providerCode ?? 'notFound',
+        });
+      }
+      throw error;
     }
     return [...byId.values()];
   }
@@ -152,6 +162,7 @@ export class GcpProvider implements Provider {
   async setLabels(instanceId: string, labels: Record<string, string>, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     const ref = parseInstanceId(instanceId);
+    await this.ready(this.context('setting labels', ref?.zone));
     const current = ref ? await this.getInstance(ref.zone, ref.name, this.context(`reading instance ${ref.name}`, ref.zone), signal) : undefined;
     if (!ref || !current || String(current.id ?? '') !== ref.gceId) {
       throw new ProviderError('not-found', this.name, `instance ${instanceId} does not exist`, { providerCode: 'RESOURCE_NOT_FOUND' });
@@ -180,6 +191,15 @@ export class GcpProvider implements Provider {
     }
     const done = await waitForOperation(op, this.waitOptions(ref.zone, ctx, signal));
     if (failed(done)) throw operationError(done, ctx);
+  }
+
+  /** Sets the clients up before their first call; a failure (no credentials) is classified like any other. */
+  private async ready(ctx: ErrorContext): Promise<void> {
+    try {
+      await this.clients.ready();
+    } catch (err) {
+      throw classifyError(err, ctx);
+    }
   }
 
   /** The zone to create in: the request's, else the first the catalog lists for the type and region. */
@@ -214,7 +234,15 @@ export class GcpProvider implements Provider {
   private async adopt(zone: string, name: string, req: ProvisionRequest, ctx: ErrorContext, signal: AbortSignal | undefined): Promise<Instance> {
     const found = await this.getInstance(zone, name, ctx, signal);
     const labels = found?.labels ?? {};
-    if (found && labels[TAG.node] === req.nodeName && labels[TAG.fleet] === req.tags[TAG.fleet]) return toInstance(this.name, found);
+    if (found && labels[TAG.node] === req.nodeName && labels[TAG.fleet] === req.tags[TAG.fleet]) {
+      const inst = toInstance(this.name, found);
+      if (inst.state !== 'stopping') return inst;
+      // The node's previous instance is still being deleted and holds the name: worth a retry shortly.
+      throw new ProviderError('transient', this.name, `${ctx.action}: the name ${name} is still held by instance ${inst.id}, which is being deleted`, {
+        providerCode: 'RESOURCE_BEING_DELETED',
+        location: zone,
+      });
+    }
     throw new ProviderError('invalid', this.name, `${ctx.action}: the name ${name} is taken in ${zone} by an instance that is not this node's`, {
       providerCode: 'alreadyExists',
       location: zone,
