@@ -34,7 +34,8 @@ export interface ComputeClients {
   instances: InstancesClient;
   operations: ZoneOperationsClient;
   /**
-   * Sets the clients up (finding credentials); call before any API call. The client library
+   * Sets the clients up (finding credentials, making a first token); call before any API call.
+   * Whatever fails here is about credentials or reaching Google. The client library
    * rethrows a failed setup from inside every later call as an unhandled rejection, so calls are
    * only made once setup has succeeded; a failed setup is forgotten so the next call tries again.
    */
@@ -42,24 +43,36 @@ export interface ComputeClients {
   close(): Promise<void>;
 }
 
-/** Registers every secret a credentials file holds (whole, and each line of a PEM key). */
+/** Registers `value` and, for a PEM key, each of its lines, so no fragment of it slips through either. */
+function registerKeyMaterial(value: string): void {
+  registerSecret(value);
+  for (const line of value.split(/\r?\n|\\n/)) if (!line.startsWith('-----')) registerSecret(line.trim());
+}
+
+/**
+ * Registers every secret a credentials file holds. The file is read as text too, so the key is
+ * registered even when the file is not valid JSON (a parse error may quote the text around the fault).
+ */
 export function registerCredentialFileSecrets(file: string | undefined): void {
   if (!file) return;
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch {
-    // Unreadable or not JSON: the auth library reports it when it tries, as an auth failure.
+    // Unreadable: the auth library reports it when it tries, as an auth failure.
     return;
   }
-  if (typeof parsed !== 'object' || parsed === null) return;
-  const record = parsed as Record<string, unknown>;
-  for (const key of ['private_key', 'private_key_id', 'client_secret', 'refresh_token']) {
-    const value = record[key];
-    if (typeof value !== 'string') continue;
-    registerSecret(value);
-    // A PEM key is registered line by line too, so a fragment of it cannot slip through either.
-    for (const line of value.split(/\r?\n/)) if (!line.startsWith('-----')) registerSecret(line.trim());
+  const secretField = /"(private_key|private_key_id|client_secret|refresh_token)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+  for (const m of text.matchAll(secretField)) if (m[2]) registerKeyMaterial(m[2]);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null) return;
+    for (const key of ['private_key', 'private_key_id', 'client_secret', 'refresh_token']) {
+      const value = (parsed as Record<string, unknown>)[key];
+      if (typeof value === 'string') registerKeyMaterial(value);
+    }
+  } catch {
+    // Not JSON: what the text scan found is all there is to register.
   }
 }
 
@@ -89,12 +102,15 @@ export function createComputeClients(settings: GcpSettings, env: Readonly<Record
       if (isReady) return;
       try {
         await Promise.all([instances.initialize(), operations.initialize()]);
-        isReady = true;
       } catch (err) {
         delete instances.instancesStub;
         delete operations.zoneOperationsStub;
         throw err;
       }
+      // Signing (or fetching) the first token up front makes a broken key fail here, where any
+      // failure is known to be about credentials, rather than in the middle of an API call.
+      await instances.auth.getRequestHeaders();
+      isReady = true;
     },
     async close() {
       await Promise.all([instances.close(), operations.close()]);

@@ -39,8 +39,8 @@ const CAPACITY_CODES = new Set(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_P
 const QUOTA_CODES = new Set(['QUOTA_EXCEEDED', 'quotaExceeded', 'RESOURCE_QUOTA_EXCEEDED']);
 const THROTTLE_CODES = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED', 'RESOURCE_OPERATION_RATE_EXCEEDED']);
 const NOT_FOUND_CODES = new Set(['RESOURCE_NOT_FOUND', 'notFound']);
-/** Refusals that clear by themselves (the resource is busy with another operation). */
-const BUSY_CODES = new Set(['resourceNotReady', 'RESOURCE_NOT_READY']);
+/** Refusals that clear by themselves: the resource is busy with another operation, or changed under a fingerprint. */
+const BUSY_CODES = new Set(['resourceNotReady', 'RESOURCE_NOT_READY', 'conditionNotMet']);
 /** Node's and undici's codes for a connection that failed before any HTTP answer. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

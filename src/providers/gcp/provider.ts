@@ -193,12 +193,20 @@ export class GcpProvider implements Provider {
     if (failed(done)) throw operationError(done, ctx);
   }
 
-  /** Sets the clients up before their first call; a failure (no credentials) is classified like any other. */
+  /**
+   * Sets the clients up before their first call. A failure there is about credentials unless the
+   * network or Google's side failed (those stay retryable).
+   */
   private async ready(ctx: ErrorContext): Promise<void> {
     try {
       await this.clients.ready();
     } catch (err) {
-      throw classifyError(err, ctx);
+      const error = classifyError(err, ctx);
+      if (error.errorClass === 'throttled' || (error.errorClass === 'transient' && error.providerCode !== undefined) || error.errorClass === 'auth') throw error;
+      throw new ProviderError('auth', this.name, `${ctx.action}: no usable Google credentials: ${error.message.slice(ctx.action.length + 2)}`, {
+        providerCode: 'CREDENTIALS',
+        ...(ctx.location ? { location: ctx.location } : {}),
+      });
     }
   }
 
