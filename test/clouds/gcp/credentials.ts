@@ -19,7 +19,7 @@ export interface ServiceAccountKey {
 
 /** Generates an RSA key pair and writes it as a service-account key file in `dir`. */
 export async function writeServiceAccountKey(dir: string, project: string, tokenUri: string): Promise<ServiceAccountKey> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const keyId = randomBytes(20).toString('hex');
   const email = `navarch-test@${project}.iam.gserviceaccount.com`;
