@@ -11,6 +11,7 @@
  * navarch prints or writes can carry them.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
 import { registerSecret } from '../../model/index.js';
 import type { GcpSettings } from './settings.js';
@@ -76,10 +77,16 @@ export function registerCredentialFileSecrets(file: string | undefined): void {
   }
 }
 
+/** Where `gcloud auth application-default login` leaves its credentials (the auth library looks there next). */
+function wellKnownCredentialsFile(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const base = process.platform === 'win32' ? env['APPDATA'] : env['HOME'] ? path.join(env['HOME'], '.config') : undefined;
+  return base ? path.join(base, 'gcloud', 'application_default_credentials.json') : undefined;
+}
+
 /** Builds the clients for `settings`, with credentials found through `env`. */
 export function createComputeClients(settings: GcpSettings, env: Readonly<Record<string, string | undefined>>): ComputeClients {
   const keyFilename = env['GOOGLE_APPLICATION_CREDENTIALS'] || undefined;
-  registerCredentialFileSecrets(keyFilename);
+  registerCredentialFileSecrets(keyFilename ?? wellKnownCredentialsFile(env));
   const { endpoint } = settings;
   const options = {
     fallback: true,

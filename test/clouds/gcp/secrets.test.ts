@@ -2,7 +2,8 @@
  * The service-account key and the tokens signed with it never reach anything navarch prints or
  * writes: errors (message, JSON, string form), logs, or the instances it reports.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log/index.js';
 import { NavarchError, redact, REDACTED, TAG } from '../../../src/model/index.js';
@@ -86,4 +87,17 @@ it('leaks nothing when the key file is corrupt', async () => {
   expect(parseOutcome).toBeInstanceOf(NavarchError);
   expect((parseOutcome as { errorClass?: string }).errorClass).toBe('auth');
   expectNoSecrets([visible(outcome), visible(parseOutcome)]);
+});
+
+it('registers the refresh token and client secret of gcloud application-default credentials', async () => {
+  const home = join(bed.dir, 'home');
+  await mkdir(join(home, '.config', 'gcloud'), { recursive: true });
+  const refresh = `1//0g${'x'.repeat(40)}-refresh`;
+  const secret = 'GOCSPX-abcdefghijklmnopqrstuvwx';
+  await writeFile(
+    join(home, '.config', 'gcloud', 'application_default_credentials.json'),
+    JSON.stringify({ type: 'authorized_user', client_id: '7654-apps.googleusercontent.com', client_secret: secret, refresh_token: refresh }),
+  );
+  await bed.makeProvider({ env: { HOME: home } });
+  expect(redact(`token ${refresh} secret ${secret}`)).toBe(`token ${REDACTED} secret ${REDACTED}`);
 });
