@@ -10,6 +10,7 @@ import type { ComputeClients } from './client.js';
 import { callOptions } from './client.js';
 import { classifyError, type ErrorContext } from './errors.js';
 
+/** A Compute Engine zone operation as the client library returns it. */
 export type Operation = protos.google.cloud.compute.v1.IOperation;
 
 /** How long navarch waits for one create or delete before calling it a transient failure. */
@@ -37,6 +38,7 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
   });
 }
 
+/** What waiting on one operation needs: where it runs, the clock to pause on, and how to name failures. */
 export interface WaitOptions {
   clients: ComputeClients;
   project: string;
