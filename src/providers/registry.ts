@@ -9,6 +9,7 @@ const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   fake: async () => (await import('./fake/index.js')).createFakeProvider,
   aws: async () => (await import('./aws/index.js')).createAwsProvider,
   lambda: async () => (await import('./lambda/index.js')).createLambdaProvider,
+  gcp: async () => (await import('./gcp/index.js')).createGcpProvider,
 };
 
 /** Provider types this build can talk to. */
