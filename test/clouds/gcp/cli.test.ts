@@ -73,9 +73,10 @@ it('applies through a zone stock-out, records the move, then plans no changes', 
   }
 });
 
-it('reports missing credentials as a warning on the provider, without crashing or calling the API', async () => {
+it('reports missing credentials on the provider and exits 1, without crashing or calling the API', async () => {
   const run = await runCli(['plan', '--dir', repo], { env: { HOME: repo, METADATA_SERVER_DETECTION: 'none' } });
-  expect(run.stderr).toBe('');
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^error: provider "gcp-central" could not be listed: listing instances: no usable Google credentials/);
   expect(run.stdout).toMatch(/provider "gcp-central" could not be listed \(listing instances: no usable Google credentials: Could not load the default credentials/);
   expect(bed.server.requests).toHaveLength(0);
 });
