@@ -10,7 +10,7 @@ import { type Clock } from '../model/index.js';
 import { parseRemote, safeUrl } from './auth.js';
 import type { GitAuthor } from './author.js';
 import { GitError } from './errors.js';
-import { configCommit, gitStore, type GitStore } from './objects.js';
+import { configCommit, entryAt, gitStore, readCommitData, type GitStore } from './objects.js';
 import { commitFile } from './publish.js';
 import { GitRemote } from './remote.js';
 
@@ -74,7 +74,7 @@ export class LocalRepo {
         { details: { files: dirty } },
       );
     }
-    return configCommit(this.store, await this.head(), this.path(statusFile), { prefix: this.prefix });
+    return configCommit(this.store, await this.head(), statusFile, { prefix: this.prefix });
   }
 
   /**
@@ -89,7 +89,9 @@ export class LocalRepo {
     if (commit === undefined) return undefined;
     if ((await this.head()) !== head) throw new GitError('git.moved', `${branch} moved while the status was being committed; run again`);
     await git.writeRef({ fs, gitdir: this.store.gitdir, ref: `refs/heads/${branch}`, value: commit, force: true });
-    await git.add({ fs, dir: this.root, gitdir: this.store.gitdir, cache: this.store.cache, filepath: file });
+    // Stage exactly what was committed (not whatever is on disk), so `git status` shows no change for it.
+    const blob = await entryAt(this.store, (await readCommitData(this.store, commit)).tree, file);
+    if (blob) await git.updateIndex({ fs, dir: this.root, gitdir: this.store.gitdir, cache: this.store.cache, filepath: file, oid: blob.oid, add: true });
     return commit;
   }
 

@@ -172,6 +172,8 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     if (req.headers['content-encoding']) env['HTTP_CONTENT_ENCODING'] = String(req.headers['content-encoding']);
     if (req.headers['git-protocol']) env['GIT_PROTOCOL'] = String(req.headers['git-protocol']);
     const cgi = spawn('git', ['http-backend'], { env });
+    // git may exit before reading everything (e.g. a refused push); that is its answer, not our error.
+    cgi.stdin.on('error', () => undefined);
     cgi.stdin.end(body);
     let head = Buffer.alloc(0);
     let headersDone = false;
