@@ -105,8 +105,8 @@ describe('runPass', () => {
           return saved;
         },
       })
-      .catch((e: unknown) => e as Error);
-    expect(err.message).toContain(`the desired state changed (commit ${s.initial.slice(0, 7)} → ${change.slice(0, 7)})`);
+      .then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toContain(`the desired state changed (commit ${s.initial.slice(0, 7)} → ${change.slice(0, 7)})`);
     expect(await live(s.stateFile)).toHaveLength(0);
     expect((await server.git(s.name, ['for-each-ref', 'refs/navarch'])).trim()).toBe('');
   });
