@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
-import { NavarchError } from '../model/index.js';
+import { withFileLock } from './cache-lock.js';
 
 /** `$XDG_CACHE_HOME/navarch`, else `~/.cache/navarch`. */
 export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>): string {
@@ -41,25 +40,10 @@ export function repoCache(cacheDir: string, url: string): RepoCache {
 }
 
 /**
- * Runs `fn` holding the cache entry's lock. Held for seconds (a fetch, a commit), never across an
- * apply; a lock left by a killed process is taken over once stale.
+ * Runs `fn` holding the cache entry's lock (see cache-lock.ts). Held for seconds (a fetch, a
+ * commit), never across an apply.
  */
 export async function withCacheLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   await mkdir(dir, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dir, {
-      lockfilePath: join(dir, 'cache.lock'),
-      stale: 30_000,
-      update: 5_000,
-      retries: { retries: 600, factor: 1, minTimeout: 100, maxTimeout: 200 },
-    });
-  } catch (err) {
-    throw new NavarchError('git.cache-locked', `the cache at ${dir} is locked by another navarch process for too long`, { cause: err });
-  }
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => undefined);
-  }
+  return withFileLock(join(dir, 'cache.lock'), fn);
 }
