@@ -34,7 +34,11 @@ export interface TargetState {
 
 /** Reads the target once: fetch (remote) or HEAD (local), validate, find the desired commit. */
 export async function readTarget(target: ConfigTarget): Promise<TargetState> {
-  const snapshot = await target.sync();
+  return readSnapshot(await target.sync());
+}
+
+/** Validates the config of a snapshot and stamps it with its desired commit; reads the last status. */
+export async function readSnapshot(snapshot: TargetSnapshot): Promise<TargetState> {
   const loaded = await loadDesired(snapshot.source);
   const commit = await snapshot.desiredCommit(loaded.statusFile);
   const desired: DesiredFleet = { ...loaded, commit };

@@ -67,13 +67,17 @@ describe('fleet lock (CLI)', () => {
 
   it('clears a dead run\'s lock with force-unlock, only when given its id', async () => {
     const f = await fx.fleet();
+    expect((await f.cli(['apply', '--auto-approve'])).code).toBe(0);
+    await f.server.commit(f.name, { 'pools/train.yaml': 'provider: local\ninstance_type: f1.8xh100\nregion: local-1\nmin_nodes: 3\nmax_nodes: 8\n' }, 'Grow train');
     await killHolder(f);
     const status = await f.cli(['status']);
-    expect(status.code).toBe(1); // no status committed yet
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/Locked by \S+@\S+ pid \d+ \(navarch apply\) since .*lock id [0-9a-f-]{36}\./);
+    expect(status.stdout).toContain('The configuration changed since this status was written');
     const blocked = await f.cli(['apply', '--auto-approve']);
     expect(blocked.code).toBe(1);
     const id = /navarch force-unlock ([0-9a-f-]{36})/.exec(blocked.stderr)?.[1] ?? '';
-    expect(id).not.toBe('');
+    expect(status.stdout).toContain(id);
     const wrong = await f.cli(['force-unlock', '00000000-0000-4000-8000-000000000000']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`refusing to unlock: the current lock on refs/navarch/locks/research has id ${id}`);
@@ -83,6 +87,7 @@ describe('fleet lock (CLI)', () => {
     expect(await f.lockRefs()).toBe('');
     const again = await f.cli(['apply', '--auto-approve']);
     expect(again.code).toBe(0);
-    expect(await f.live()).toHaveLength(2);
+    expect(again.stdout).toContain('Apply complete! Resources: 1 added');
+    expect(await f.live()).toHaveLength(3);
   });
 });
