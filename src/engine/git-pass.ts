@@ -178,8 +178,13 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
     const published = await target.publish(state.snapshot, state.desired.statusFile, serializeStatus(status), statusCommitMessage(state.desired, chosen, result));
     return { state, plan: chosen, result, published, lock: lock?.info, stopped: opts.signal?.aborted ?? false };
   } finally {
-    if (lock && !(await lock.release().catch(() => false))) {
-      logger.warn({ lock: lock.info }, 'the fleet lock was no longer ours at release; left as it is');
+    if (lock) {
+      try {
+        if (!(await lock.release())) logger.warn({ lock: lock.info }, 'the fleet lock was no longer ours at release; left as it is');
+      } catch (err) {
+        // Unreleased, it expires by itself; the pass's own outcome matters more than this.
+        logger.warn({ err, lock: lock.info }, 'could not release the fleet lock; it expires by itself');
+      }
     }
   }
 }

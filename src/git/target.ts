@@ -73,7 +73,9 @@ export async function remoteTarget(repo: string, branch: string | undefined, cac
   const root = url.replace(/\/+$/, '').replace(/\.git$/, '');
   let resolvedBranch = branch;
   return {
-    label: `${url} (${branch ?? 'default branch'})`,
+    get label() {
+      return `${url} (${resolvedBranch ?? 'default branch'})`;
+    },
     workdir: cache.workdir,
     statusOnDisk: false,
     async sync() {
