@@ -81,6 +81,7 @@ export async function remoteTarget(repo: string, branch: string | undefined, cac
     async sync() {
       const fetched = await withCacheLock(cache.dir, () => remote.fetchBranch(resolvedBranch));
       resolvedBranch = fetched.branch;
+      ctx.logger?.info({ url, branch: fetched.branch, head: fetched.oid }, 'fetched the config repository');
       return {
         head: fetched.oid,
         branch: fetched.branch,
