@@ -52,7 +52,19 @@ export async function loadWorkspaceDesired(opts: Pick<WorkspaceOptions, 'source'
 export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> {
   const desired = await loadWorkspaceDesired(opts);
   const root = opts.workdir ?? desired.root;
-  const status = await readStatus(root, desired.statusFile);
+  return workspaceFrom(desired, await readStatus(root, desired.statusFile), root, opts);
+}
+
+/** What building a workspace needs besides the desired state and status already read. */
+export type WorkspaceContext = Pick<WorkspaceOptions, 'clock' | 'logger' | 'env' | 'facts' | 'signal' | 'providers'>;
+
+/** Builds the providers (unless given), observes the fleet and reads live offers, for a desired state already loaded. */
+export async function workspaceFrom(
+  desired: DesiredFleet,
+  status: FleetStatus | undefined,
+  root: string,
+  opts: WorkspaceContext,
+): Promise<Workspace> {
   const providers =
     opts.providers ?? (await createProviders(desired.providers, { root, clock: opts.clock, logger: opts.logger, env: opts.env }));
   const observation = await observe({
