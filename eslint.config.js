@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // Printing belongs to the CLI, the bins, benchmarks and the agent's command-line entry.
-    files: ['src/cli/**', 'bin/**', 'bench/**', 'agent/cli/**', 'test/**', 'src/action/**'],
+    files: ['src/cli/**', 'bin/**', 'bench/**', 'agent/cli/**', 'test/**', 'src/action/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,0 +1,47 @@
+/** Planning the checked-out config directory: what a pull request, a plain plan and a drift check share. */
+import { join, resolve } from 'node:path';
+import { openWorkspace, planWorkspace } from '../engine/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { systemClock, type ObservationGap, type Plan } from '../model/index.js';
+import { savePlan } from '../plan/index.js';
+import type { RunContext } from './context.js';
+import { controlPlaneFacts } from './facts.js';
+import type { Inputs } from './inputs.js';
+
+/** A plan made in the action, saved for the `plan-file` output. */
+export interface Planned {
+  plan: Plan;
+  gaps: ObservationGap[];
+  file: string;
+}
+
+/** The logger for navarch's own logs (stderr, JSON lines, `NAVARCH_LOG_LEVEL`, redacted). */
+export function actionLogger(ctx: RunContext): Logger {
+  return createLogger({ level: ctx.env['NAVARCH_LOG_LEVEL'] ?? 'warn' });
+}
+
+/** Where the plan of `fleet` is saved in the job's temporary directory. */
+export function planFilePath(ctx: RunContext, fleet: string): string {
+  return join(ctx.runnerTemp, 'navarch', `plan-${fleet}.json`);
+}
+
+/** The config directory on disk. */
+export function configRoot(ctx: RunContext, inputs: Inputs): string {
+  return resolve(ctx.workspace, inputs.dir);
+}
+
+/** Plans the config directory as checked out, against the fleet as the clouds list it now. */
+export async function planCheckout(ctx: RunContext, inputs: Inputs): Promise<Planned> {
+  const facts = await controlPlaneFacts(inputs.server);
+  const ws = await openWorkspace({
+    source: configRoot(ctx, inputs),
+    clock: systemClock,
+    logger: actionLogger(ctx),
+    env: ctx.env,
+    ...(facts ? { facts } : {}),
+  });
+  const plan = planWorkspace(ws, systemClock);
+  const file = planFilePath(ctx, plan.fleet);
+  await savePlan(file, plan);
+  return { plan, gaps: ws.observation.observed.gaps, file };
+}
