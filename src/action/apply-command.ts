@@ -7,7 +7,7 @@
 import { runPass, type PassOutcome } from '../engine/index.js';
 import { DEFAULT_AUTHOR, describeLock, localTarget, type PublishOutcome } from '../git/index.js';
 import type { GitHub } from '../github/index.js';
-import { NavarchError, planHasChanges, systemClock, type Plan } from '../model/index.js';
+import { NavarchError, planHasChanges, redactValue, systemClock, type Plan } from '../model/index.js';
 import { renderText, savePlan } from '../plan/index.js';
 import type { ApplyEvent } from '../apply/index.js';
 import type { RunContext } from './context.js';
@@ -57,7 +57,7 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
       allowDestroy: inputs.allowDestroy,
       decide: async (fresh) => {
         considered = fresh;
-        await savePlan(planFilePath(ctx, fresh.fleet), fresh);
+        await savePlan(planFilePath(ctx, fresh.fleet), redactValue(fresh));
         log(renderText(fresh, { color: false }));
         if (review) checkReviewed(review, fresh);
         return fresh;

@@ -2,13 +2,17 @@
 import { join, resolve } from 'node:path';
 import { openWorkspace, planWorkspace } from '../engine/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { systemClock, type ObservationGap, type Plan } from '../model/index.js';
+import { redactValue, systemClock, type ObservationGap, type Plan } from '../model/index.js';
 import { savePlan } from '../plan/index.js';
 import type { RunContext } from './context.js';
 import { controlPlaneFacts } from './facts.js';
 import type { Inputs } from './inputs.js';
 
-/** A plan made in the action, saved for the `plan-file` output. */
+/**
+ * A plan made in the action, saved for the `plan-file` output. The file is redacted like every
+ * other thing the action writes: it is meant to be read or uploaded, and the action never applies
+ * it.
+ */
 export interface Planned {
   plan: Plan;
   gaps: ObservationGap[];
@@ -42,6 +46,6 @@ export async function planCheckout(ctx: RunContext, inputs: Inputs): Promise<Pla
   });
   const plan = planWorkspace(ws, systemClock);
   const file = planFilePath(ctx, plan.fleet);
-  await savePlan(file, plan);
+  await savePlan(file, redactValue(plan));
   return { plan, gaps: ws.observation.observed.gaps, file };
 }

@@ -5,7 +5,7 @@
  *
  * `<!-- navarch-plan dir=fleet fleet=research plan=sha256:… summary=2/0/1 desired=… observed=… -->`
  *
- * Values are percent-encoded, so a directory name can never end the HTML comment early.
+ * Values are percent-encoded where needed, so a directory name can never end the HTML comment early.
  */
 import type { Plan } from '../model/index.js';
 import { planDigest } from '../plan/index.js';
@@ -85,9 +85,14 @@ export function formatDriftMarker(dir: string, fleet: string): string {
 function formatMarker(kind: MarkerKind, fields: Array<[string, string | undefined]>): string {
   const text = fields
     .filter((f): f is [string, string] => f[1] !== undefined)
-    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .map(([k, v]) => `${k}=${encodeValue(v)}`)
     .join(' ');
   return `<!-- ${kind} ${text} -->`;
+}
+
+/** Percent-encodes what could end the comment or split the fields; paths and digests stay readable. */
+function encodeValue(v: string): string {
+  return v.replace(/[%\s<>"'&=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /** The fields of the first marker of `kind` in `body`, or undefined when there is none. */
