@@ -8,13 +8,13 @@ import { runPass, type PassOutcome } from '../engine/index.js';
 import { DEFAULT_AUTHOR, describeLock, localTarget, type PublishOutcome } from '../git/index.js';
 import type { GitHub } from '../github/index.js';
 import { NavarchError, planHasChanges, redactValue, systemClock, type Plan } from '../model/index.js';
-import { renderText, savePlan } from '../plan/index.js';
+import { renderText, savePlan, summaryLine } from '../plan/index.js';
 import type { ApplyEvent } from '../apply/index.js';
 import type { RunContext } from './context.js';
 import { controlPlaneFacts } from './facts.js';
 import type { Inputs } from './inputs.js';
 import { actionLogger, configRoot, planFilePath } from './plan-step.js';
-import { addSummary, gapsMessage, log, setPlanOutputs } from './report.js';
+import { addSummary, gapsMessage, log, logGroup, setPlanOutputs } from './report.js';
 import { applyResultMarkdown, applySummaryBody } from './apply-summary.js';
 import { checkReviewed, findReview } from './review.js';
 
@@ -58,7 +58,7 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
       decide: async (fresh) => {
         considered = fresh;
         await savePlan(planFilePath(ctx, fresh.fleet), redactValue(fresh));
-        log(renderText(fresh, { color: false }));
+        logGroup(summaryLine(fresh), renderText(fresh, { color: false }));
         if (review) checkReviewed(review, fresh);
         return fresh;
       },
@@ -67,7 +67,8 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
   } catch (err) {
     if (considered) {
       setPlanOutputs(considered, planFilePath(ctx, considered.fleet));
-      await addSummary(`${applySummaryBody(considered, { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl })}\n> [!CAUTION]\n> ${asLine(err)}\n`);
+      const why = (err instanceof Error ? err.message : String(err)).replace(/```/g, "'''");
+      await addSummary(`${applySummaryBody(considered, { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl })}\n> [!CAUTION]\n> This plan was not applied.\n\n\`\`\`text\n${why}\n\`\`\`\n`);
     }
     throw err;
   }
@@ -80,10 +81,6 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
   const failures = [result && !result.ok ? 'some actions failed; see the log' : undefined, gapsMessage(outcome.gaps)].filter(Boolean);
   if (failures.length > 0) throw new Error(failures.join('\n'));
   if (!planHasChanges(plan)) log('No changes: the fleet matches the configuration.');
-}
-
-function asLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\n/g, '\n> ');
 }
 
 /** One sentence on what happened to the status file in git. */

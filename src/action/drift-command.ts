@@ -9,14 +9,14 @@ import { renderText, summaryLine } from '../plan/index.js';
 import type { RunContext } from './context.js';
 import type { Inputs } from './inputs.js';
 import { planCheckout } from './plan-step.js';
-import { addSummary, gapsMessage, log, setPlanOutputs } from './report.js';
+import { addSummary, gapsMessage, log, logGroup, setPlanOutputs } from './report.js';
 import * as core from '@actions/core';
 
 /** Runs `command: drift`. */
 export async function driftCommand(ctx: RunContext, inputs: Inputs, gh: GitHub | undefined): Promise<void> {
   if (!gh) throw new NavarchError('action.input', 'command: drift needs a token to open and close its issue: set github-token (it defaults to github.token)');
   const { plan, gaps, file } = await planCheckout(ctx, inputs);
-  log(renderText(plan, { color: false }));
+  logGroup(summaryLine(plan), renderText(plan, { color: false }));
   setPlanOutputs(plan, file);
   const where = { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl };
   await addSummary(planSummaryBody(plan, where));

@@ -6,11 +6,11 @@
 import * as core from '@actions/core';
 import { errorCommentBody, planCommentBody, planSummaryBody, upsertPlanComment, type GitHub } from '../github/index.js';
 import { asNavarchError, ConfigError, planHasChanges, redact } from '../model/index.js';
-import { renderText } from '../plan/index.js';
+import { renderText, summaryLine } from '../plan/index.js';
 import { pullRequestOf, type PullRequestEvent, type RunContext } from './context.js';
 import type { Inputs } from './inputs.js';
 import { planCheckout } from './plan-step.js';
-import { addSummary, annotateConfigError, gapsMessage, log, setPlanOutputs } from './report.js';
+import { addSummary, annotateConfigError, gapsMessage, log, logGroup, setPlanOutputs } from './report.js';
 
 /** Runs `command: plan`; `gh` is undefined when no token was given (no comment is possible then). */
 export async function planCommand(ctx: RunContext, inputs: Inputs, gh: GitHub | undefined): Promise<void> {
@@ -33,7 +33,7 @@ export async function planCommand(ctx: RunContext, inputs: Inputs, gh: GitHub | 
     throw err instanceof ConfigError ? new Error(`the configuration has ${err.diagnostics.length} ${err.diagnostics.length === 1 ? 'error' : 'errors'}; see the annotations`) : err;
   }
   const { plan, gaps, file } = planned;
-  log(renderText(plan, { color: false }));
+  logGroup(summaryLine(plan), renderText(plan, { color: false }));
   setPlanOutputs(plan, file);
   await addSummary(planSummaryBody(plan, where));
   if (commenting && gh && pr) {

@@ -12,6 +12,13 @@ export function log(text: string): void {
   core.info(redact(text));
 }
 
+/** A collapsible group of log lines (redacted), e.g. the whole text plan under its summary line. */
+export function logGroup(title: string, text: string): void {
+  core.startGroup(redact(title));
+  core.info(redact(text));
+  core.endGroup();
+}
+
 /** A warning annotation (redacted). */
 export function warn(text: string): void {
   core.warning(redact(text));

@@ -63,7 +63,7 @@ export function checkReviewed(review: Review, plan: Plan): void {
     `the plan differs from the one last shown on ${pr}.\n` +
       `  shown on the pull request: ${shown} (${marker.plan})\n` +
       `  about to be applied:       ${summaryLine(plan)} (${now})\n` +
-      `Why: ${causes.join('; ')}. Re-run the plan on the pull request to see the new plan.`,
+      `Why: ${causes.join('; ')}.`,
     { reviewed: marker.plan },
   );
 }
