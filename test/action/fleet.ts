@@ -32,7 +32,7 @@ export interface Fleet {
   /** Runs the action for pull request `number` on `checkout`. */
   plan(number: number, checkout: string, inputs?: Record<string, string>, headSha?: string): Promise<ActionRun>;
   /** Runs the action on a push of `sha` to main. */
-  push(sha: string, checkout: string, inputs: Record<string, string>): Promise<ActionRun>;
+  push(sha: string, checkout: string, inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
   /** Runs the action on a schedule at main's head. */
   schedule(inputs: Record<string, string>): Promise<ActionRun>;
   live(): Promise<Array<{ id: string; tags: Record<string, string> }>>;
@@ -124,8 +124,10 @@ export async function startBench(opts: { maxPerPage?: number } = {}): Promise<Be
               token: TOKEN,
             }),
           ),
-        push: (sha, checkout, inputs) =>
-          record(runAction({ event: 'push', payload: { ref: 'refs/heads/main', after: sha }, workspace: checkout, inputs: inDir({ command: 'apply', ...inputs }), sha, apiUrl: gh.url, token: TOKEN })),
+        push: (sha, checkout, inputs, env = {}) =>
+          record(
+            runAction({ event: 'push', payload: { ref: 'refs/heads/main', after: sha }, workspace: checkout, inputs: inDir({ command: 'apply', ...inputs }), sha, apiUrl: gh.url, token: TOKEN, env }),
+          ),
         async schedule(inputs) {
           const checkout = await clone();
           return record(runAction({ event: 'schedule', payload: { schedule: '0 6 * * *' }, workspace: checkout, inputs: inDir(inputs), sha: await head(), apiUrl: gh.url, token: TOKEN }));
