@@ -4,12 +4,14 @@ import type { CliContext } from './context.js';
 import { registerApply } from './apply.js';
 import { registerForceUnlock } from './force-unlock.js';
 import { registerGpus } from './gpus.js';
+import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { registerReconcile } from './reconcile.js';
 import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerInit(program, ctx);
   registerValidate(program, ctx);
   registerPlan(program, ctx);
   registerApply(program, ctx);

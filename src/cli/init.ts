@@ -1,0 +1,171 @@
+/**
+ * `navarch init [DIR]`: a new config repository, ready for the GitHub workflows: navarch.yaml, a
+ * first pool, a .gitignore for local state, and the plan, apply and drift workflows from
+ * examples/github. It refuses to overwrite anything unless told to.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { fleetNameFromRoot } from '../config/index.js';
+import { NavarchError } from '../model/index.js';
+import type { CliContext } from './context.js';
+import { resolveDir } from './shared.js';
+
+interface InitOptions {
+  provider: string;
+  fleet?: string;
+  action?: string;
+  force?: boolean;
+}
+
+/** How the example workflows name the action until someone says which one they use. */
+export const ACTION_PLACEHOLDER = '<owner>/navarch@v0';
+const WORKFLOWS = ['plan', 'apply', 'drift'] as const;
+const NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+interface Skeleton {
+  providers: string;
+  pool: string;
+  secrets: string;
+}
+
+const SKELETONS: Record<string, Skeleton> = {
+  fake: {
+    providers: [
+      'providers:',
+      '  local:',
+      '    type: fake              # navarch\'s embedded fake cloud: no account, no credentials.',
+      '    latency: 2s             # Its machines live in .navarch/fake-cloud.json; switch to aws, gcp or lambda',
+      '                            # (`navarch init --provider aws` shows how) before relying on the workflows.',
+    ].join('\n'),
+    pool: 'provider: local\ngpu: h100\ngpus: 8\nregion: local-1',
+    secrets: 'none needed for the fake cloud',
+  },
+  aws: {
+    providers: [
+      'providers:',
+      '  aws:',
+      '    type: aws               # credentials: the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a role...)',
+      '    regions: [us-east-1]',
+      '    ami: ami-0123456789abcdef0          # TODO: a GPU image with the NVIDIA driver, in each region used',
+      '    # subnets: { us-east-1a: subnet-0123456789abcdef0 }',
+      '    # security_groups: [sg-0123456789abcdef0]',
+      '    # key_name: gpu-admins',
+      '    # iam_instance_profile: navarch-node',
+    ].join('\n'),
+    pool: 'provider: aws\ngpu: h100\ngpus: 8\nregion: us-east-1',
+    secrets: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an OIDC role with aws-actions/configure-aws-credentials)',
+  },
+  gcp: {
+    providers: [
+      'providers:',
+      '  gcp:',
+      '    type: gcp               # credentials: Application Default Credentials (google-github-actions/auth in CI)',
+      '    project: my-project-123             # TODO: your project id',
+      '    regions: [us-central1]',
+      '    # network: gpu-vpc',
+      '    # service_account: nodes@my-project-123.iam.gserviceaccount.com',
+    ].join('\n'),
+    pool: 'provider: gcp\ngpu: l4\ngpus: 1\nregion: us-central1',
+    secrets: 'a service-account key or workload identity for google-github-actions/auth',
+  },
+  lambda: {
+    providers: [
+      'providers:',
+      '  lambda:',
+      '    type: lambda            # credentials: LAMBDA_API_KEY',
+      '    ssh_key_names: [my-key]             # TODO: an SSH key name registered with Lambda Cloud',
+      '    regions: [us-east-1]',
+    ].join('\n'),
+    pool: 'provider: lambda\ngpu: h100\ngpus: 1\nregion: us-east-1',
+    secrets: 'LAMBDA_API_KEY',
+  },
+};
+
+function navarchYaml(fleet: string, s: Skeleton): string {
+  return [
+    '# navarch configuration: the clouds your pools run on and fleet-wide settings.',
+    '# `navarch validate` checks it; `navarch plan` shows what apply would do.',
+    `fleet: ${fleet}                  # every instance is tagged with it; fleets sharing an account never mix`,
+    '',
+    s.providers,
+    '',
+    'safety:',
+    '  max_destroy_percent: 50   # a plan destroying more of a pool needs --allow-destroy (allow-destroy in the action)',
+    '',
+  ].join('\n');
+}
+
+function poolYaml(s: Skeleton): string {
+  return [
+    '# A pool: nodes of one shape, kept between min_nodes and max_nodes. The file name is its name.',
+    s.pool,
+    'min_nodes: 2',
+    'max_nodes: 4',
+    'labels:',
+    '  team: research',
+    '',
+  ].join('\n');
+}
+
+/** A file shipped with navarch (examples/…), found from this module in src/ or lib/src/. */
+async function packageFile(rel: string): Promise<string> {
+  for (const up of ['../../', '../../../']) {
+    const url = new URL(`${up}${rel}`, import.meta.url);
+    if (existsSync(url)) return readFile(url, 'utf8');
+  }
+  throw new NavarchError('internal', `${rel} is missing from this navarch installation`);
+}
+
+/** Registers `init` on the program. */
+export function registerInit(program: Command, ctx: CliContext): void {
+  program
+    .command('init')
+    .argument('[dir]', 'directory of the new config repository (created if missing)', '.')
+    .description('Create a config repository: navarch.yaml, a first pool, .gitignore, and GitHub workflows (plan on pull requests, apply on merge, drift checks)')
+    .option('--provider <type>', 'the cloud of the first provider: fake (runs anywhere, no account), aws, gcp or lambda', 'fake')
+    .option('--fleet <name>', 'fleet name (default: from the directory name)')
+    .option('--action <ref>', `the action the workflows use, e.g. acme/navarch@v0 (default: ${ACTION_PLACEHOLDER}, to edit)`)
+    .option('--force', 'overwrite files that already exist')
+    .addHelpText('after', '\nExamples:\n  navarch init fleet-config\n  navarch init --provider aws --fleet research --action acme/navarch@v0')
+    .action(async (dirArg: string, opts: InitOptions) => {
+      const skeleton = SKELETONS[opts.provider];
+      if (!skeleton) throw new NavarchError('cli.invalid', `--provider must be one of ${Object.keys(SKELETONS).join(', ')}, not "${opts.provider}"`);
+      const dir = resolveDir(ctx, dirArg);
+      const fleet = opts.fleet ?? fleetNameFromRoot(dir);
+      if (!NAME.test(fleet)) throw new NavarchError('cli.invalid', `--fleet must be lowercase letters, digits and dashes, starting with a letter (at most 32), not "${fleet}"`);
+      const action = opts.action ?? ACTION_PLACEHOLDER;
+      if (action !== ACTION_PLACEHOLDER && !/^[\w.-]+\/[\w./-]+@[\w./-]+$/.test(action)) throw new NavarchError('cli.invalid', `--action must look like owner/repo@ref, not "${action}"`);
+
+      const files: Record<string, string> = {
+        'navarch.yaml': navarchYaml(fleet, skeleton),
+        'pools/example.yaml': poolYaml(skeleton),
+      };
+      for (const w of WORKFLOWS) files[`.github/workflows/${w}.yml`] = (await packageFile(`examples/github/${w}.yml`)).split(ACTION_PLACEHOLDER).join(action);
+      const existing = Object.keys(files).filter((f) => existsSync(join(dir, f)));
+      if (existing.length > 0 && !opts.force) {
+        throw new NavarchError('cli.exists', `init would overwrite ${existing.join(', ')} in ${dir}; nothing was written. Use --force to overwrite.`);
+      }
+      // .gitignore is merged rather than replaced: it usually holds lines of its own.
+      const ignorePath = join(dir, '.gitignore');
+      const ignore = existsSync(ignorePath) ? await readFile(ignorePath, 'utf8') : '';
+      if (!ignore.split('\n').some((l) => l.trim() === '.navarch/' || l.trim() === '.navarch')) {
+        files['.gitignore'] = `${ignore}${ignore && !ignore.endsWith('\n') ? '\n' : ''}# navarch's local state (the fake cloud, capacity memory)\n.navarch/\n`;
+      }
+      for (const [path, text] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), text);
+      }
+      const shown = relative(ctx.cwd, dir) || '.';
+      const steps = [
+        `navarch validate --dir ${shown} && navarch plan --dir ${shown}`,
+        ...(action === ACTION_PLACEHOLDER ? [`In .github/workflows/*.yml, replace ${ACTION_PLACEHOLDER} with the navarch action you use.`] : []),
+        `Add your cloud credentials as repository secrets (${skeleton.secrets}) and uncomment them in the workflows.`,
+        'Commit, push to GitHub, and open a pull request that edits pools/example.yaml: its plan appears as a comment; merging applies it.',
+      ];
+      ctx.stdout.write(
+        `Created a navarch config repository in ${shown}:\n${Object.keys(files).map((f) => `  ${f}\n`).join('')}\nNext steps:\n${steps.map((s, i) => `  ${i + 1}. ${s}\n`).join('')}`,
+      );
+    });
+}
