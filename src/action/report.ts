@@ -19,11 +19,6 @@ export function logGroup(title: string, text: string): void {
   core.endGroup();
 }
 
-/** A warning annotation (redacted). */
-export function warn(text: string): void {
-  core.warning(redact(text));
-}
-
 /** `+47.84`, `-2.49`, `+0.00`: the fleet's cost change in USD per hour. */
 export function costDeltaText(delta: number): string {
   const cents = Math.round(delta * 100);
