@@ -17,7 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import { mkdtemp, readdir, readFile, rm, mkdir, writeFile, rename } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,7 +172,7 @@ export async function compareWithBuild(dir = OUT) {
   }
 }
 
-const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+const isMain = process.argv[1] !== undefined && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
 if (isMain) {
   if (process.argv.includes('--check')) {
     const problems = await compareWithBuild();

@@ -117,15 +117,24 @@ describe('plan on a pull request', () => {
   it('refuses invalid inputs, naming each, before doing anything', async () => {
     const f = await bench.fleet();
     const before = bench.gh.requests.length;
-    const run = await f.plan(11, await f.pullCheckout({}), { command: 'deploy', comment: 'sometimes', 'require-reviewed-plan': 'yes please', 'lock-timeout': 'soon' });
+    const run = await f.plan(11, await f.pullCheckout({}), {
+      command: 'deploy',
+      dir: '../elsewhere',
+      comment: 'sometimes',
+      'require-reviewed-plan': 'yes please',
+      'lock-timeout': 'soon',
+      server: 'ftp://navarch.example.com',
+    });
     expect(run.code).toBe(1);
     expect(run.failure).toBe(
       [
         'invalid inputs:',
         '  - input "command" must be one of plan, apply, drift, not "deploy"',
+        '  - input "dir" must be a directory inside the repository, relative to its root (e.g. "fleet"), not "../elsewhere"',
         '  - input "comment" must be one of always, changes-only, never, not "sometimes"',
         '  - input "require-reviewed-plan" must be true or false, not "yes please"',
         '  - input "lock-timeout" must be a duration such as 90s, 5m or 1h, not "soon"',
+        '  - input "server" must be the control plane\'s http(s) URL, e.g. https://navarch.example.com:8443',
       ].join('\n'),
     );
     const missing = await f.plan(11, await f.pullCheckout({}), { command: '', dir: 'nowhere' });
@@ -136,6 +145,10 @@ describe('plan on a pull request', () => {
     expect(onPr.failure).toContain('command: apply runs on pushes to the default branch');
     expect(bench.gh.requests.length).toBe(before);
     expect(existsSync(f.stateFile)).toBe(false); // no cloud was touched
+    const withServer = await f.plan(11, await f.pullCheckout({}), { comment: 'never', server: 'https://navarch.example.com:8443' });
+    expect(withServer.code).toBe(0);
+    expect(withServer.stdout).toContain('Control plane https://navarch.example.com:8443 given; this version plans from the clouds');
+
   });
 
   it('redacts the token wherever it would appear, and it appears in no comment, output, summary or log', async () => {
