@@ -300,7 +300,8 @@ export class Agent {
     const source = this.gpus?.source;
     const now = (): number => this.deps.clock.now();
     const snap: GpuSnapshot = source
-      ? await guardedSample(source, this.config.gpu.sampleTimeoutMs, now)
+      ? // A little longer than the sources' own deadlines, so a source that names the call that hung is heard first.
+        await guardedSample(source, this.config.gpu.sampleTimeoutMs + 2000, now)
       : { time: now(), gpus: [], failures: [{ call: 'gpu source', error: 'no GPU source' }] };
     if (!this.gpus?.inventory && this.gpus?.failure) snap.failures.unshift(this.gpus.failure);
     this.lastSnapshot = snap;

@@ -39,7 +39,7 @@ export function registerCheck(program: Command, ctx: AgentCliContext): void {
         ...(opts.fakeSpec ? { fakeSpecFile: opts.fakeSpec } : {}),
         ...(opts.fakeGpus === undefined ? {} : { fakeGpus: Number(opts.fakeGpus) }),
       });
-      const snapshot = await guardedSample(opened.source, timeoutMs, Date.now);
+      const snapshot = await guardedSample(opened.source, timeoutMs + 2000, Date.now);
       if (!opened.inventory && opened.failure) snapshot.failures.unshift(opened.failure);
       const tracker = new HealthTracker(opened.inventory?.gpus.map((g) => g.index) ?? []);
       const first = tracker.observe(snapshot, new Date(snapshot.time).toISOString());

@@ -51,7 +51,9 @@ export class HealthTracker {
     // Failures: an event when a failure starts (the check repeats it while it lasts).
     const failures = [...new Map(snap.failures.map((f) => [failureKey(f), f])).values()];
     const failing = new Set(failures.map((f) => f.gpu));
-    for (const i of this.expected) {
+    // A GPU missing from a completed read is gone; when the whole read failed, that failure says it all.
+    const wholeReadFailed = snap.gpus.length === 0 && failures.some((f) => f.gpu === undefined);
+    for (const i of wholeReadFailed ? [] : this.expected) {
       if (!byIndex.has(i) && !failing.has(i)) failures.push({ gpu: i, call: 'device', error: 'the GPU no longer answers' });
     }
     const keys = new Set(failures.map(failureKey));
