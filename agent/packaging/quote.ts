@@ -14,3 +14,13 @@ export function systemdQuote(value: string): string {
 export function assertOneLine(name: string, value: string): void {
   if (/[\r\n\0]/.test(value)) throw new Error(`${name} must be a single line`);
 }
+
+/**
+ * A value for a systemd EnvironmentFile: single-quoted, which that parser takes literally (no
+ * `$` expansion, no escapes, no specifiers). A value holding a single quote cannot be written so.
+ */
+export function envFileQuote(name: string, value: string): string {
+  assertOneLine(name, value);
+  if (value.includes("'")) throw new Error(`${name} must not contain a single quote`);
+  return `'${value}'`;
+}

@@ -9,7 +9,7 @@
  * itself stays readable from inside the instance through the metadata service: block the metadata
  * service for non-root users, or give nodes short-lived tokens.
  */
-import { assertOneLine, shQuote, systemdQuote } from './quote.js';
+import { assertOneLine, envFileQuote, shQuote } from './quote.js';
 import { ENV_FILE, systemdUnit, TOKEN_FILE, UNIT_NAME } from './systemd.js';
 
 export interface AgentUserDataOptions {
@@ -42,6 +42,7 @@ function check(o: AgentUserDataOptions): void {
   }
   if (!/^https?:\/\/\S+$/.test(o.server)) throw new Error(`server must be an http(s) URL, got '${o.server}'`);
   if (!/^[A-Za-z0-9._-]+$/.test(o.nodeId)) throw new Error(`nodeId must be a node name (letters, digits, . _ -), got '${o.nodeId}'`);
+  if (o.pool !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.pool)) throw new Error(`pool must be a pool name (letters, digits, . _ -), got '${o.pool}'`);
   if (!/^[0-9A-Za-z.+-]+$/.test(o.version)) throw new Error(`version must be an npm version or tag, got '${o.version}'`);
   if (o.token.trim() === '' || o.token.includes(HEREDOC_TOKEN)) throw new Error('token is empty or unusable');
   if (o.registry !== undefined && !/^https?:\/\/\S+$/.test(o.registry)) throw new Error(`registry must be an http(s) URL, got '${o.registry}'`);
@@ -52,10 +53,10 @@ function check(o: AgentUserDataOptions): void {
 export function agentUserData(o: AgentUserDataOptions): string {
   check(o);
   const env = [
-    `NAVARCH_SERVER=${systemdQuote(o.server)}`,
-    `NAVARCH_NODE_ID=${systemdQuote(o.nodeId)}`,
+    `NAVARCH_SERVER=${envFileQuote('server', o.server)}`,
+    `NAVARCH_NODE_ID=${envFileQuote('nodeId', o.nodeId)}`,
     `NAVARCH_NODE_TOKEN_FILE=${TOKEN_FILE}`,
-    ...(o.pool ? [`NAVARCH_POOL=${systemdQuote(o.pool)}`] : []),
+    ...(o.pool ? [`NAVARCH_POOL=${envFileQuote('pool', o.pool)}`] : []),
     ...(o.expectGpus !== undefined ? [`NAVARCH_EXPECT_GPUS=${o.expectGpus}`] : []),
   ];
   const unit = systemdUnit({ binary: '@NAVARCH_AGENT_BIN@', ...(o.args ? { args: o.args } : {}) });

@@ -86,7 +86,7 @@ export function summarise(parts: OutboxEntry[], maxEvents: number): OutboxEntry 
   const prior = parts.map((p) => p.merged).filter((m) => m !== undefined);
   const byKind: Record<string, number> = {};
   for (const m of prior) for (const [k, n] of Object.entries(m.byKind)) byKind[k] = (byKind[k] ?? 0) + n;
-  let reports = parts.length + prior.reduce((n, m) => n + m.reports - 1, 0);
+  const reports = parts.length + prior.reduce((n, m) => n + m.reports - 1, 0);
   let dropped = prior.reduce((n, m) => n + m.droppedEvents, 0);
 
   // Urgent events all stay; of the others, the last per key, at the place of that last occurrence.
@@ -125,7 +125,6 @@ export function summarise(parts: OutboxEntry[], maxEvents: number): OutboxEntry 
       `every urgent event is kept, and the latest of each other kind` +
       (dropped > 0 ? `; ${dropped} earlier events were dropped (${kinds})` : ''),
   };
-  reports = Math.max(reports, parts.length);
   return {
     report: {
       id: first.report.id,
