@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { silentLogger } from '../../src/log/index.js';
 import { bootChecks } from '../boot-checks.js';
-import { guardedSample, openGpus, type GpuSourceChoice } from '../gpu/index.js';
+import { forceExit, guardedSample, openGpus, type GpuSourceChoice } from '../gpu/index.js';
 import { HealthTracker } from '../health/index.js';
 import { parseDuration } from '../../src/model/index.js';
 import type { AgentCliContext } from './context.js';
@@ -66,6 +66,7 @@ export function registerCheck(program: Command, ctx: AgentCliContext): void {
         for (const c of checks) ctx.stdout.write(`${c.status.toUpperCase().padEnd(4)}  ${c.name}: ${c.message}\n`);
       }
       ctx.exitCode = checks.some((c) => c.status === 'fail') ? 1 : 0;
-      if (wedged) ctx.exitCode = 1;
+      // A read stuck in the driver can never be joined; Node's own exit would wait for it for ever.
+      if (wedged) await forceExit(1);
     });
 }

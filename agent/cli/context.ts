@@ -9,6 +9,11 @@ export interface AgentCliContext {
 }
 
 export function processContext(): AgentCliContext {
+  // `navarch-agent xid parse | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   return {
     stdout: { write: (t) => void process.stdout.write(t) },
     stderr: { write: (t) => void process.stderr.write(t) },

@@ -77,7 +77,12 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals): void => {
         signals++;
-        if (signals > 1) process.exit(130); // a second signal: stop waiting
+        if (signals > 1) {
+          // A second signal: stop waiting (past a wedged driver thread too).
+          if (agent.wedged) void forceExit(130);
+          else process.exit(130);
+          return;
+        }
         log.info({ signal: sig }, 'stopping');
         controller.abort();
       };

@@ -52,7 +52,7 @@ describe('FakeGpuSource', () => {
   it('hangs when told to, and the guard turns that into a failure', async () => {
     const f = new FakeGpuSource({ spec: { faults: [{ kind: 'hang' }] } });
     const s = await guardedSample(f, 20, () => 7);
-    expect(s).toEqual({ time: 7, gpus: [], failures: [{ call: 'fake sample', error: 'no answer within 0s' }] });
+    expect(s).toEqual({ time: 7, gpus: [], failures: [{ call: 'fake sample', error: 'no answer within 0s' }], incomplete: true });
   });
 
   it('fails its inventory when the driver is not loaded', async () => {

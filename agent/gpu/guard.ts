@@ -10,13 +10,14 @@ export async function guardedSample(source: GpuSource, timeoutMs: number, now: (
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<GpuSnapshot>((resolve) => {
     timer = setTimeout(
-      () => resolve({ time: now(), gpus: [], failures: [{ call: `${source.kind} sample`, error: `no answer within ${Math.round(timeoutMs / 1000)}s` }] }),
+      () =>
+        resolve({ time: now(), gpus: [], failures: [{ call: `${source.kind} sample`, error: `no answer within ${Math.round(timeoutMs / 1000)}s` }], incomplete: true }),
       timeoutMs,
     );
   });
   try {
     return await Promise.race([
-      source.sample().catch((err: unknown) => ({ time: now(), gpus: [], failures: [failureOf(source, err)] })),
+      source.sample().catch((err: unknown): GpuSnapshot => ({ time: now(), gpus: [], failures: [failureOf(source, err)], incomplete: true })),
       timeout,
     ]);
   } finally {
@@ -27,10 +28,10 @@ export async function guardedSample(source: GpuSource, timeoutMs: number, now: (
 /** A thrown error as a failure entry, keeping the call and GPU when the error names them. */
 export function failureOf(source: GpuSource, err: unknown): GpuFailure {
   const e = err as { call?: unknown; gpu?: unknown; message?: unknown };
-  const f: GpuFailure = {
-    call: typeof e?.call === 'string' ? e.call : `${source.kind} sample`,
-    error: typeof e?.message === 'string' ? e.message : String(err),
-  };
+  const call = typeof e?.call === 'string' ? e.call : `${source.kind} sample`;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  // Messages often start with the call's name, which the failure already carries.
+  const f: GpuFailure = { call, error: message.startsWith(call) ? message.slice(call.length).replace(/^( \(GPU \d+\))?:?\s*/, '') : message };
   if (typeof e?.gpu === 'number') f.gpu = e.gpu;
   return f;
 }

@@ -75,6 +75,8 @@ export interface GpuSnapshot {
   time: number;
   gpus: GpuReading[];
   failures: GpuFailure[];
+  /** Set when the read as a whole failed (threw or timed out): no GPU was read, none is known missing. */
+  incomplete?: true;
 }
 
 /** A way to read the GPUs. Both methods may throw (the source is unusable) or hang (see `guard.ts`). */

@@ -52,7 +52,7 @@ export class HealthTracker {
     const failures = [...new Map(snap.failures.map((f) => [failureKey(f), f])).values()];
     const failing = new Set(failures.map((f) => f.gpu));
     // A GPU missing from a completed read is gone; when the whole read failed, that failure says it all.
-    const wholeReadFailed = snap.gpus.length === 0 && failures.some((f) => f.gpu === undefined);
+    const wholeReadFailed = snap.incomplete === true || (snap.gpus.length === 0 && failures.some((f) => f.gpu === undefined));
     for (const i of wholeReadFailed ? [] : this.expected) {
       if (!byIndex.has(i) && !failing.has(i)) failures.push({ gpu: i, call: 'device', error: 'the GPU no longer answers' });
     }
