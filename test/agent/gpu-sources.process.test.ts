@@ -10,24 +10,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthEvent } from '../../src/model/index.js';
 import { startAgent, waitFor, type AgentProcess } from './agent-process.js';
 import { buildFakeNvml, compiler } from './fake-nvml.js';
-import { Receiver } from './receiver.js';
+import { startControlPlane, type ControlPlaneUnderTest } from './control-plane.js';
 
 const FIXTURE_BIN = join(import.meta.dirname, 'fixtures/bin');
 /** The NVML tests build a stand-in library; without a C compiler they are skipped. */
 const hasCompiler = compiler() !== undefined;
-let cp: Receiver;
+let cp: ControlPlaneUnderTest;
 let dir: string;
 let lib: string | undefined;
 const running: AgentProcess[] = [];
 
 beforeAll(async () => {
-  cp = await Receiver.start({ intervals: { heartbeatIntervalSec: 1, healthIntervalSec: 1, commandPollIntervalSec: 1 } });
+  cp = await startControlPlane({ intervals: { heartbeatIntervalSec: 1, healthIntervalSec: 1, commandPollIntervalSec: 1 } });
   dir = await mkdtemp(join(tmpdir(), 'navarch-agent-gpu-'));
   lib = buildFakeNvml(dir);
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((a) => a.stop()));
-  expect(cp.invalid).toEqual([]);
+  expect(cp.malformed?.() ?? []).toEqual([]);
 });
 afterAll(async () => {
   await cp.close();

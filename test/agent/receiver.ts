@@ -17,7 +17,7 @@ import type {
   RegisterResponse,
 } from '../../src/model/index.js';
 import { ACK, HEALTH, HEARTBEAT, REGISTER, validate } from './api-shape.js';
-import type { ControlPlaneUnderTest } from './control-plane.js';
+import type { ControlPlaneOptions, ControlPlaneUnderTest } from './control-plane.js';
 
 export type OutageMode = 'refuse' | 'hang' | 'error';
 
@@ -33,10 +33,7 @@ interface NodeRecord {
   acks: Array<{ commandId: string; ack: CommandAck }>;
 }
 
-export interface ReceiverOptions {
-  /** Intervals the register reply asks for (seconds). */
-  intervals?: Partial<Pick<RegisterResponse, 'heartbeatIntervalSec' | 'healthIntervalSec' | 'commandPollIntervalSec'>>;
-}
+export type ReceiverOptions = ControlPlaneOptions;
 
 export class Receiver implements ControlPlaneUnderTest {
   private server: http.Server;
@@ -107,8 +104,20 @@ export class Receiver implements ControlPlaneUnderTest {
   }
 
   /** Forgets the node (as a control plane that lost its store): its next call gets 404. */
-  forget(nodeId: string): void {
+  async forget(nodeId: string): Promise<void> {
     this.nodes.delete(nodeId);
+  }
+
+  async storedAt(nodeId: string, reportId: string): Promise<number | undefined> {
+    return this.nodes.get(nodeId)?.arrivals.get(reportId);
+  }
+
+  async hang(): Promise<void> {
+    await this.outage('hang');
+  }
+
+  malformed(): Array<{ route: string; errors: string[] }> {
+    return this.invalid;
   }
 
   async registrations(nodeId: string): Promise<RegisterRequest[]> {
