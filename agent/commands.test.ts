@@ -64,6 +64,18 @@ describe('CommandRunner', () => {
     expect(acks[0]?.ack.message).toContain('no command hook');
   });
 
+  it('runs commands in the order they came, whatever each takes', async () => {
+    const out = join(dir, 'order');
+    const hook = join(dir, 'hook');
+    // cordon is slow, uncordon quick: run side by side, uncordon would finish first.
+    await writeFile(hook, `#!/bin/sh\n[ "$1" = cordon ] && sleep 0.3\necho "$1" >> '${out}'\n`, { mode: 0o755 });
+    const { r } = runner({ hook });
+    r.handle([cmd('1', 'cordon'), cmd('2', 'drain'), cmd('3', 'uncordon')]);
+    await r.idle();
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toEqual(['cordon', 'drain', 'uncordon']);
+    expect(r.state).toEqual({ cordoned: false, draining: false });
+  });
+
   it('runs a command once; a repeat is acknowledged again, not run again', async () => {
     const out = join(dir, 'runs');
     const hook = join(dir, 'hook');

@@ -38,6 +38,11 @@ export class CommandRunner {
   private readonly done = new Map<string, { ack: CommandAck; acked: boolean }>();
   private readonly running = new Map<string, Promise<void>>();
   private diagnosing = false;
+  /**
+   * Commands run one after another in the order they came, so a cordon, drain, uncordon sequence
+   * ends uncordoned. Diagnostics, which can take an hour, have their own lane.
+   */
+  private lanes: Record<'lifecycle' | 'diagnostic', Promise<unknown>> = { lifecycle: Promise.resolve(), diagnostic: Promise.resolve() };
 
   constructor(private readonly o: CommandRunnerOptions) {}
 
@@ -51,7 +56,9 @@ export class CommandRunner {
         void this.sendAck(c.id, done);
         continue;
       }
-      const p = this.execute(c)
+      const lane = c.kind === 'run-diagnostic' ? 'diagnostic' : 'lifecycle';
+      const p = this.lanes[lane]
+        .then(() => this.execute(c))
         .catch((err: unknown): CommandAck => ({ result: 'failed', message: err instanceof Error ? err.message : String(err) }))
         .then(async (ack) => {
           const entry = { ack, acked: false };
@@ -59,6 +66,7 @@ export class CommandRunner {
           this.running.delete(c.id);
           await this.sendAck(c.id, entry);
         });
+      this.lanes[lane] = p;
       this.running.set(c.id, p);
     }
   }
