@@ -22,6 +22,7 @@ import type {
 } from '../src/model/index.js';
 import { backoffMs, type Clock } from '../src/model/index.js';
 import type { Logger } from '../src/log/index.js';
+import { heartbeatBody, intervalsAfterRegister, registrationBody } from './bodies.js';
 import { bootChecks } from './boot-checks.js';
 import type { Cloud } from './cloud/index.js';
 import { CommandRunner } from './commands.js';
@@ -32,7 +33,8 @@ import { HealthTracker, isUrgent } from './health/index.js';
 import { describeHost, HostLoad, readBootId } from './host.js';
 import { ApiError, Outbox, ReportSender, StateStore, type ControlPlaneClient, type AgentState } from './report/index.js';
 import { AGENT_VERSION } from './version.js';
-import { PciMap, superviseLog, XidScanner, type KernelLogSource, type LogLine } from './xid/index.js';
+import { KernelLogWatch } from './kernel-log-watch.js';
+import { PciMap, XidScanner, type KernelLogSource } from './xid/index.js';
 
 export type AgentClient = Pick<ControlPlaneClient, 'register' | 'heartbeat' | 'health' | 'commands' | 'ack'>;
 
@@ -72,8 +74,7 @@ export class Agent {
   private tracker = new HealthTracker([]);
   private gpus: OpenedGpus | undefined;
   private lastSnapshot: GpuSnapshot | undefined;
-  private kernelLogCheck: CheckResult | undefined;
-  private kmsgSeq: number | undefined;
+  private readonly kernelLog: KernelLogWatch;
   private readonly scanner: XidScanner;
   private readonly state: StateStore | undefined;
   private registerBody: RegisterRequest | undefined;
@@ -96,7 +97,6 @@ export class Agent {
     // Sequence numbers start from the clock so a restarted agent never reuses an id of this boot.
     this.seq = Math.max(deps.clock.now(), saved?.nextSeq ?? 0);
     this.heartbeatSeq = deps.clock.now();
-    if (saved?.bootId === this.bootId && saved.kmsgSeq !== undefined) this.kmsgSeq = saved.kmsgSeq;
     this.outbox = new Outbox({ capacity: config.bufferSize, onChange: () => this.persist() }, saved?.outbox ?? []);
     if (saved && saved.outbox.length > 0) this.log.info({ reports: saved.outbox.length }, 'undelivered reports from an earlier run are queued');
     this.sender = new ReportSender({
@@ -120,6 +120,9 @@ export class Agent {
       ...(deps.diag ? { diag: deps.diag } : {}),
     });
     this.scanner = new XidScanner({ at: () => deps.clock.now(), window: 60_000 });
+    // A kmsg position only means something within the boot it was read in.
+    const afterSeq = saved?.bootId === this.bootId ? saved.kmsgSeq : undefined;
+    this.kernelLog = new KernelLogWatch(this.scanner, { clock: deps.clock, log: deps.log.child({ component: 'kernel-log' }) }, afterSeq);
   }
 
   /** Loads the saved state of an earlier run from `config.stateDir`, if any. */
@@ -143,7 +146,7 @@ export class Agent {
       version: 1,
       bootId: this.bootId,
       nextSeq: this.seq,
-      ...(this.kmsgSeq === undefined ? {} : { kmsgSeq: this.kmsgSeq }),
+      ...(this.kernelLog.lastSeq === undefined ? {} : { kmsgSeq: this.kernelLog.lastSeq }),
       outbox: [...this.outbox.all()],
     });
   }
@@ -163,7 +166,7 @@ export class Agent {
 
   /** The checks every report carries: the latest GPU checks and the kernel log's state. */
   private currentChecks(): CheckResult[] {
-    return [...this.tracker.checks, ...(this.kernelLogCheck ? [this.kernelLogCheck] : [])];
+    return [...this.tracker.checks, ...(this.kernelLog.check ? [this.kernelLog.check] : [])];
   }
 
   /** Moves the pending events into a new report at the back of the outbox. */
@@ -193,7 +196,8 @@ export class Agent {
     const inv = this.gpus.inventory;
     this.tracker = new HealthTracker(inv?.gpus.map((g) => g.index) ?? [], this.config.thresholds);
     this.scanner.setPciMap(new PciMap(inv?.gpus ?? []));
-    tasks.push(this.followKernelLog(signal));
+    const kernelLog = this.deps.kernelLog;
+    if (kernelLog) tasks.push(this.kernelLog.run(() => kernelLog(this.kernelLog.lastSeq), (e: HealthEvent) => this.addEvents([e]), signal));
 
     const first = await this.sample();
     this.bootResults = await bootChecks({
@@ -214,7 +218,8 @@ export class Agent {
         this.addEvents([e]);
       }, signal));
     }
-    this.registerBody = this.registration(cloud);
+    const host = this.deps.host ?? describeHost(AGENT_VERSION, this.bootId);
+    this.registerBody = registrationBody(this.config.identity, cloud.identity, this.gpus.inventory?.gpus ?? [], host, this.bootResults);
     await this.registerLoop(signal);
     if (signal.aborted) return this.stop(tasks);
 
@@ -240,37 +245,11 @@ export class Agent {
     await this.gpus?.source.close().catch(() => undefined);
   }
 
-  private registration(cloud: Cloud): RegisterRequest {
-    const id = this.config.identity;
-    const inv = this.gpus?.inventory;
-    const host = this.deps.host ?? describeHost(AGENT_VERSION, this.bootId);
-    const body: RegisterRequest = {
-      provider: id.provider ?? cloud.identity?.provider ?? 'none',
-      instanceId: id.instanceId ?? cloud.identity?.instanceId ?? host.hostname,
-      gpus: inv?.gpus ?? [],
-      host,
-      bootChecks: this.bootResults,
-    };
-    const optional = {
-      pool: id.pool,
-      instanceType: id.instanceType ?? cloud.identity?.instanceType,
-      region: id.region ?? cloud.identity?.region,
-      zone: id.zone ?? cloud.identity?.zone,
-    };
-    for (const [k, v] of Object.entries(optional)) if (v) (body as unknown as Record<string, string>)[k] = v;
-    return body;
-  }
-
   /** Registers once; the caller retries. Applies the intervals the control plane asks for. */
   private async registerOnce(): Promise<void> {
     if (!this.registerBody) return;
     const res = await this.deps.client.register(this.registerBody);
-    const apply = (key: keyof AgentConfig['intervals'], fixed: boolean, sec: unknown): void => {
-      if (!fixed && typeof sec === 'number' && Number.isFinite(sec) && sec > 0) this.intervals[key] = Math.round(sec * 1000);
-    };
-    apply('heartbeatMs', this.config.fixedIntervals.heartbeat, res.heartbeatIntervalSec);
-    apply('healthMs', this.config.fixedIntervals.health, res.healthIntervalSec);
-    apply('commandMs', this.config.fixedIntervals.command, res.commandPollIntervalSec);
+    Object.assign(this.intervals, intervalsAfterRegister(this.intervals, this.config.fixedIntervals, res));
     this.registered = true;
     this.log.info({ node: this.config.nodeId, intervals: this.intervals }, 'registered with the control plane');
     for (const w of this.registeredWaiters.splice(0)) w();
@@ -314,19 +293,7 @@ export class Agent {
     let failing = false;
     while (!signal.aborted) {
       const { snap } = await this.sample();
-      const body: HeartbeatRequest = {
-        seq: this.heartbeatSeq++,
-        time: iso(this.deps.clock.now()),
-        gpus: snap.gpus.map((g) => {
-          const s: HeartbeatRequest['gpus'][number] = { index: g.index };
-          for (const k of ['temperatureC', 'powerW', 'utilizationPct', 'memoryUsedMiB', 'memoryTotalMiB'] as const) {
-            const v = g[k];
-            if (v !== undefined) s[k] = v;
-          }
-          return s;
-        }),
-        host: this.hostLoad.sample(),
-      };
+      const body = heartbeatBody(this.heartbeatSeq++, iso(this.deps.clock.now()), snap, this.hostLoad.sample());
       try {
         const res = await this.deps.client.heartbeat(body);
         failing = false;
@@ -364,35 +331,5 @@ export class Agent {
         failing = true;
       }
     }
-  }
-
-  private async followKernelLog(signal: AbortSignal): Promise<void> {
-    const source = await this.deps.kernelLog?.(this.kmsgSeq).catch((err: unknown) => {
-      this.kernelLogCheck = { name: 'kernel-log', status: 'warn', message: `cannot follow the kernel log: ${message(err)}` };
-      return undefined;
-    });
-    if (!source) return;
-    this.kernelLogCheck = { name: 'kernel-log', status: 'pass', message: `following ${source.describe}` };
-    const onLine = (line: LogLine): void => {
-      const x = this.scanner.scan(line.text);
-      if (!x) return;
-      if (line.seq !== undefined) this.kmsgSeq = line.seq;
-      const e: HealthEvent = { kind: 'xid', time: iso(this.deps.clock.now()), xid: x.xid, message: x.message };
-      if (x.gpu !== undefined) e.gpu = x.gpu;
-      if (x.pci !== undefined) e.pci = x.pci;
-      const level = x.info.fatal ? 'error' : 'warn';
-      this.log[level]({ xid: x.xid, gpu: x.gpu, pci: x.pci, bucket: x.info.bucket }, `XID ${x.xid}: ${x.info.name}`);
-      this.addEvents([e]);
-    };
-    await superviseLog(source, onLine, signal, {
-      clock: this.deps.clock,
-      log: this.log,
-      onError: (err) => {
-        this.kernelLogCheck = { name: 'kernel-log', status: 'warn', message: `cannot read ${source.describe}: ${message(err)}` };
-      },
-      onStart: () => {
-        this.kernelLogCheck = { name: 'kernel-log', status: 'pass', message: `following ${source.describe}` };
-      },
-    });
   }
 }
