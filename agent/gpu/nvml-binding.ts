@@ -40,7 +40,12 @@ export { NvmlCallError, type CallTracker } from './nvml-abi.js';
 
 /** Loads NVML from `libPath` and initialises it. Throws NvmlCallError when init fails, Error when the library cannot load. */
 export async function openNvml(libPath: string, tracker?: CallTracker): Promise<Nvml> {
-  const mod = (await import('koffi')) as unknown as { default: Koffi };
+  let mod: { default: Koffi };
+  try {
+    mod = (await import('koffi')) as unknown as { default: Koffi };
+  } catch (err) {
+    throw new Error(`koffi (the FFI module NVML is read through) cannot load on this machine: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const koffi = mod.default;
   declareTypes(koffi);
   const lib = koffi.load(libPath);

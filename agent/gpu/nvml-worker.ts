@@ -33,7 +33,8 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
   } catch (err) {
     if (err instanceof NvmlCallError) return { id: req.id, ok: false, error: err.message, call: err.call, code: err.code };
     // Anything else comes from loading the library (it is missing, or not NVML).
-    return { id: req.id, ok: false, error: `cannot load ${setup.libPath}: ${err instanceof Error ? err.message : String(err)}`, call: 'dlopen' };
+    const text = err instanceof Error ? err.message : String(err);
+    return { id: req.id, ok: false, error: text.startsWith('koffi') ? text : `cannot load ${setup.libPath}: ${text}`, call: 'dlopen' };
   }
 }
 
