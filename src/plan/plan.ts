@@ -26,6 +26,8 @@ export interface PlanOptions {
   now: number;
   /** Offerings that recently ran out of capacity; they are tried last. */
   unavailable?: UnavailableOffering[];
+  /** Pools whose health-driven replacements wait this time, with why (the control plane backs off after a failed one). */
+  holdReplacements?: Readonly<Record<string, string>>;
 }
 
 /** Destroys motivated by broken hardware do not count against the destroy guard: the capacity is already lost. */
@@ -63,6 +65,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
       placements: orderPlacements(pool.candidates, options.unavailable ?? []),
       nextOrdinal: lastOrdinal + 1,
       priceOf,
+      hold: options.holdReplacements?.[pool.name],
     });
     actions.push(...result.actions);
     warnings.push(...result.warnings);
