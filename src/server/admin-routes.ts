@@ -2,8 +2,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BreakerState } from '../health/index.js';
 import type { CommandKind, FleetStatus } from '../model/index.js';
+import type { NodeView } from './metrics.js';
 import type { NodeService } from './nodes.js';
 import type { Store } from './store/index.js';
+import { validatorFor } from './schemas.js';
 import { nodeDetail, nodeSummary } from './views.js';
 
 /** What the reconcile loop offers the API; absent when the server runs without one. */
@@ -17,6 +19,8 @@ export interface ControlSurface {
   ready(): { ready: boolean; reason: string | undefined };
   /** A node's pool when the store does not know it (the fleet does). */
   poolOf(node: string): string | undefined;
+  /** Every node of the fleet for /metrics, registered or not. */
+  views?(): Promise<NodeView[]>;
 }
 
 type IdParams = { id: string };
@@ -25,6 +29,7 @@ const reasonBody = {
   additionalProperties: false,
   properties: { reason: { type: 'string', maxLength: 1024 } },
 } as const;
+const checkReason = validatorFor(reasonBody);
 const commandBody = {
   type: 'object',
   additionalProperties: false,
@@ -58,7 +63,11 @@ export function adminRoutes(app: FastifyInstance, nodes: NodeService, store: Sto
   });
 
   const lifecycle = (action: 'cordon' | 'uncordon' | 'drain'): void => {
-    app.post<{ Params: IdParams; Body: { reason?: string } | undefined }>(`/v1/nodes/:id/${action}`, { schema: { body: reasonBody } }, async (req, reply) => {
+    app.post<{ Params: IdParams; Body: { reason?: string } | undefined }>(`/v1/nodes/:id/${action}`, async (req, reply) => {
+      // The body is optional here (a bare POST is the common case), so it is checked by hand.
+      if (req.body !== undefined && !checkReason(req.body)) {
+        return reply.code(400).send({ error: { code: 'request.invalid', message: `invalid request: body${checkReason.errors?.[0]?.instancePath ?? ''} ${checkReason.errors?.[0]?.message ?? 'is invalid'}` } });
+      }
       const r = await store.getNode(req.params.id);
       if (!r) return notFound(reply, req.params.id);
       const target = { name: r.id, pool: r.pool ?? control?.poolOf(r.id) };

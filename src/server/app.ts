@@ -94,7 +94,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     return reply.code(r.ready ? 200 : 503).send({ ready: r.ready, reason: r.reason ?? null });
   });
   app.get('/metrics', open, async (_req, reply) => {
-    opts.metrics.setFleet(await opts.nodes.views());
+    opts.metrics.setFleet(opts.control?.views ? await opts.control.views() : await opts.nodes.views());
     const m = await opts.metrics.render();
     return reply.header('content-type', m.contentType).send(m.body);
   });

@@ -8,3 +8,8 @@ export { createNotifier, fieldAt, NoopNotifier, WebhookNotifier, type NotifiedNo
 export { DEFAULT_PORT, DEFAULT_STORE, parseControlPlane, parseListen, type ControlPlaneSettings, type ListenAddress, type NotifierSettings } from './settings.js';
 export { lastContact, lockStore, SqliteStore, type NodeRecord, type Store, type StoredCommand, type StoredEvent } from './store/index.js';
 export { AGENT_SCHEMAS } from './schemas.js';
+export { ControlPlane, type ControlPlaneEvent, type ControlPlaneOptions, type ReconcileSummary } from './control-plane.js';
+export { agentUserData, type UserDataOptions } from './user-data.js';
+export { judgeFleet, joinFacts, type FleetJudgement } from './facts.js';
+export { withoutGuardedActions } from './guarded.js';
+export { withBreakerConditions } from './conditions.js';

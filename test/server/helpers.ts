@@ -2,13 +2,26 @@
  * Test helpers for the control plane: a real server on 127.0.0.1 over a store in a temp
  * directory, and an agent that speaks the agent API over HTTP the way the node agent does.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePolicy } from '../../src/health/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { ManualClock, type CommandAck, type HealthEvent, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../src/model/index.js';
-import { buildServer, KnownTokens, Metrics, NodeService, nodeToken, NoopNotifier, SqliteStore } from '../../src/server/index.js';
+import { loadWorkspaceDesired } from '../../src/engine/index.js';
+import { readFakeState } from '../../src/providers/fake/index.js';
+import {
+  buildServer,
+  ControlPlane,
+  KnownTokens,
+  Metrics,
+  NodeService,
+  nodeToken,
+  NoopNotifier,
+  parseControlPlane,
+  SqliteStore,
+  type ControlPlaneEvent,
+} from '../../src/server/index.js';
 
 export const ADMIN = 'test-admin-token-0123456789';
 export const SECRET = 'test-node-secret-0123456789';
@@ -127,6 +140,88 @@ export async function startServer(options: { bodyLimit?: number } = {}): Promise
     clock,
     agent: (id, bootId) => new TestAgent(url, id, nodeToken(SECRET, id), bootId),
     close: async () => {
+      await app.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once something sleeps on the clock, so advancing it wakes that sleeper rather than racing it. */
+export async function untilSleeping(clock: ManualClock): Promise<void> {
+  while (clock.pending === 0) await new Promise((r) => setImmediate(r));
+}
+
+export interface TestControlPlane {
+  url: string;
+  dir: string;
+  cp: ControlPlane;
+  store: SqliteStore;
+  clock: ManualClock;
+  events: ControlPlaneEvent[];
+  /** Resolves with the first event (past or future) matching `pred`. */
+  waitFor<E extends ControlPlaneEvent>(pred: (e: ControlPlaneEvent) => e is E): Promise<E>;
+  agent(id: string, bootId?: string): TestAgent;
+  live(): Promise<Array<{ id: string; node: string; state: string }>>;
+  close(): Promise<void>;
+}
+
+/** A config repository on the fake cloud, a control plane over it on a ManualClock, and its server on 127.0.0.1. */
+export async function startControlPlane(files: Record<string, string>): Promise<TestControlPlane> {
+  const dir = await mkdtemp(join(tmpdir(), 'navarch-cp-'));
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  const clock = new ManualClock(T0);
+  const desired = await loadWorkspaceDesired({ source: dir });
+  const settings = parseControlPlane(desired.controlPlane);
+  const store = SqliteStore.open(join(dir, settings.store));
+  const known = new KnownTokens(SECRET);
+  const events: ControlPlaneEvent[] = [];
+  const waiters: Array<{ pred: (e: ControlPlaneEvent) => boolean; resolve: (e: ControlPlaneEvent) => void }> = [];
+  const cp = new ControlPlane({
+    source: dir,
+    clock,
+    logger: silentLogger,
+    env: {},
+    store,
+    settings,
+    startedAt: T0,
+    known: (id) => known.add(id),
+    onEvent: (e) => {
+      events.push(e);
+      for (const w of [...waiters]) {
+        if (w.pred(e)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+    },
+  });
+  const app = buildServer({ nodes: cp.nodes, store, metrics: cp.metrics, auth: { adminToken: ADMIN, nodeSecret: SECRET, known }, logger: silentLogger, bodyLimit: 64 * 1024, control: cp });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    dir,
+    cp,
+    store,
+    clock,
+    events,
+    waitFor: <E extends ControlPlaneEvent>(pred: (e: ControlPlaneEvent) => e is E) =>
+      new Promise<E>((resolve) => {
+        const past = events.find(pred);
+        if (past) resolve(past);
+        else waiters.push({ pred, resolve: resolve as (e: ControlPlaneEvent) => void });
+      }),
+    agent: (id, bootId) => new TestAgent(url, id, nodeToken(SECRET, id), bootId),
+    live: async () =>
+      (await readFakeState(dir)).instances
+        .filter((i) => i.state !== 'terminated')
+        .map((i) => ({ id: i.id, node: i.tags['navarch-node'] ?? '', state: i.state }))
+        .sort((a, b) => a.node.localeCompare(b.node)),
+    close: async () => {
+      await cp.close();
       await app.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });

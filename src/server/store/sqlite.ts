@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import type * as Sqlite from 'node-sqlite3-wasm';
 import type { Database as SqliteDatabase, Statement } from 'node-sqlite3-wasm';
 import { initialHealthState, type BreakerState, type NodeHealthState } from '../../health/index.js';
 import { NavarchError, type CommandAck, type CommandKind, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../model/index.js';
@@ -15,7 +16,7 @@ import { commandFromRow, eventFromRow, nodeFromRow, type Row } from './rows.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import type { AckOutcome, NodeRecord, ReportOutcome, Store, StoredCommand, StoredEvent } from './types.js';
 
-type SqliteModule = typeof import('node-sqlite3-wasm');
+type SqliteModule = typeof Sqlite;
 
 const SQL = {
   node: 'SELECT * FROM nodes WHERE id = ?',
