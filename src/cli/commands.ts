@@ -4,7 +4,9 @@ import type { CliContext } from './context.js';
 import { registerApply } from './apply.js';
 import { registerGpus } from './gpus.js';
 import { registerPlan } from './plan.js';
+import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
+import { registerToken } from './token.js';
 import { registerValidate } from './validate.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -13,4 +15,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerApply(program, ctx);
   registerStatus(program, ctx);
   registerGpus(program, ctx);
+  registerServe(program, ctx);
+  registerToken(program, ctx);
 }

@@ -13,3 +13,5 @@ export { agentUserData, type UserDataOptions } from './user-data.js';
 export { judgeFleet, joinFacts, type FleetJudgement } from './facts.js';
 export { withoutGuardedActions } from './guarded.js';
 export { withBreakerConditions } from './conditions.js';
+export { INSECURE_ADMIN_TOKEN, INSECURE_NODE_SECRET, serverCredentials, type Credentials } from './credentials.js';
+export { startServe, type RunningServer, type ServeOptions } from './serve.js';

@@ -2,8 +2,9 @@
  * One control plane per store: a lock file holding the owner's pid. A lock left by a process that
  * no longer runs (killed, crashed, machine rebooted) is taken over, so a restart never waits.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { NavarchError } from '../../model/index.js';
 
 function alive(pid: number): boolean {
@@ -17,6 +18,7 @@ function alive(pid: number): boolean {
 
 /** Takes the lock at `path`; returns its release. Throws `store.locked` naming the live owner. */
 export function lockStore(path: string): () => void {
+  mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);

@@ -145,7 +145,7 @@ describe('SqliteStore', () => {
 
 describe('lockStore', () => {
   it('lets one owner in, takes over a lock whose owner is gone', async () => {
-    const path = join(dir, 'cp.db.lock');
+    const path = join(dir, 'cp.db.owner');
     const release = lockStore(path);
     expect(() => lockStore(path)).toThrow(/another navarch serve \(pid \d+\) is using this store/);
     release();
