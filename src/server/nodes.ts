@@ -93,12 +93,15 @@ export class NodeService extends EventEmitter {
     let findings: Finding[] = [];
     let pool: string | undefined;
     let before: NodeVerdict | undefined;
+    let after: NodeRecord | undefined;
     const outcome = await this.deps.store.recordReport(id, report, now, (record) => {
       const policy = this.deps.policyFor(record.pool);
       pool = record.pool;
       before = this.verdict(record, now);
       findings = NodeService.findings(record, report, policy);
-      return foldReport(record.health, findings, policy, now);
+      const health = foldReport(record.health, findings, policy, now);
+      after = { ...record, health, lastReportAt: now, checks: report.checks };
+      return health;
     });
     if (outcome === 'unknown-node') return undefined;
     this.deps.metrics.healthReports.inc({ result: outcome === 'stored' ? 'stored' : 'replay' });
@@ -106,8 +109,7 @@ export class NodeService extends EventEmitter {
     for (const f of findings) {
       if (f.xid !== undefined) this.deps.metrics.xidErrors.inc({ node: id, pool: pool ?? '', xid: String(f.xid) });
     }
-    const record = await this.deps.store.getNode(id);
-    if (record) this.changed(record, before);
+    if (after) this.changed(after, before);
     return { stored: true };
   }
 

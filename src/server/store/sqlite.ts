@@ -1,7 +1,8 @@
 /**
  * The embedded store: one SQLite file (SQLite compiled to WebAssembly, so nothing is built on
  * install). Rollback journal with full sync, since the WebAssembly VFS has no shared memory for
- * WAL; writes are group-committed, so many agents reporting at once share one sync.
+ * WAL; writes are group-committed, so many agents reporting at once share one sync. The file is
+ * locked exclusively for as long as it is open: one control plane per store.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -51,6 +52,9 @@ export class SqliteStore implements Store {
     try {
       db = new Database(path);
       db.get('PRAGMA journal_mode = PERSIST');
+      // One process owns the store (see lock.ts): keeping SQLite's file lock spares a lock and an
+      // unlock (a mkdir and an rmdir in the WebAssembly VFS) around every statement.
+      db.get('PRAGMA locking_mode = EXCLUSIVE');
       db.exec('PRAGMA synchronous = FULL');
       db.exec(DDL);
     } catch (err) {
