@@ -136,7 +136,7 @@ export class NodeService extends EventEmitter {
     return outcome;
   }
 
-  /** Queues a command for a node's agent (once per kind while one is pending). */
+  /** Queues a command for a node's agent (a repeat of the newest pending command is not queued twice). */
   async issue(id: string, kind: CommandKind, reason?: string, params?: Record<string, unknown>): Promise<StoredCommand> {
     const { command, created } = await this.deps.store.enqueueCommand(id, { kind, reason, params }, this.deps.clock.now());
     if (created) this.deps.metrics.commandsIssued.inc({ kind });

@@ -40,7 +40,7 @@ interface Readiness {
 }
 
 export class Remediation {
-  /** Nodes already cordoned and drained in this process, so the workload system hears it once. */
+  /** Unregistered nodes already cordoned and drained by this process, so the workload system hears it once. */
   private readonly drained = new Set<string>();
 
   constructor(private readonly deps: RemediationDeps) {}
@@ -53,10 +53,11 @@ export class Remediation {
   }
 
   private async cordonAndDrain(node: string, pool: string, reason: string): Promise<void> {
-    if (this.drained.has(node)) return;
     const record = await this.deps.store.getNode(node);
-    this.drained.add(node);
-    if (record?.drainRequestedAt !== undefined) return; // a previous run (before a restart) already did
+    // The store remembers a drain across restarts (and forgets it on uncordon); a node that never
+    // registered has no record, so this process remembers it instead.
+    if (record ? record.cordoned && record.drainRequestedAt !== undefined : this.drained.has(node)) return;
+    if (!record) this.drained.add(node);
     const { notifierError } = await this.deps.nodes.cordon({ name: node, pool }, reason, true);
     this.deps.emit({ type: 'cordoned', node, reason, notifierError });
   }

@@ -159,5 +159,11 @@ describe('replacement after a fatal XID', () => {
     expect(back.status, JSON.stringify(back.body)).toBe(200);
     expect(back.body.node.cordoned).toBe(false);
     expect((await t.agent('train-2').commands()).body.commands.map((c) => c.kind)).toEqual(['cordon', 'drain', 'uncordon']);
+
+    // Back in service, then broken: cordoned and drained again, after the uncordon.
+    await t.agent('train-2').report([xid(79)]);
+    await t.waitFor(isWaiting);
+    expect((await t.agent('train-2').commands()).body.commands.map((c) => c.kind)).toEqual(['cordon', 'drain', 'uncordon', 'cordon', 'drain']);
+    expect(hook.posts.map((p) => `${p.event} ${p.node_id}`).slice(-2)).toEqual(['cordon train-2', 'drain train-2']);
   });
 });

@@ -93,12 +93,19 @@ describe('SqliteStore', () => {
     expect(again).toEqual({ command: a.command, created: false });
     const drain = await store.enqueueCommand('train-1', { kind: 'drain', params: { timeout: 60 } }, T0 + 2);
     expect((await store.pendingCommands('train-1')).map((c) => c.kind)).toEqual(['cordon', 'drain']);
+    const uncordon = await store.enqueueCommand('train-1', { kind: 'uncordon' }, T0 + 2);
+    const recordon = await store.enqueueCommand('train-1', { kind: 'cordon' }, T0 + 2);
+    expect(recordon.created).toBe(true);
+    expect((await store.pendingCommands('train-1')).map((c) => c.kind)).toEqual(['cordon', 'drain', 'uncordon', 'cordon']);
+    await store.ackCommand('train-1', uncordon.command.id, { result: 'ok' }, T0);
+    await store.ackCommand('train-1', recordon.command.id, { result: 'ok' }, T0);
     expect(await store.ackCommand('train-2', a.command.id, { result: 'ok' }, T0)).toBe('not-found');
     expect(await store.ackCommand('train-1', a.command.id, { result: 'ok', message: 'done' }, T0 + 3)).toBe('acknowledged');
     expect(await store.ackCommand('train-1', a.command.id, { result: 'ok' }, T0 + 4)).toBe('already-acknowledged');
     expect((await store.pendingCommands('train-1')).map((c) => c.id)).toEqual([drain.command.id]);
     const history = await store.commands('train-1', 10);
-    expect(history[1]).toMatchObject({ kind: 'cordon', reason: 'XID 79', ack: { result: 'ok', message: 'done', at: new Date(T0 + 3).toISOString() } });
+    expect(history.map((c) => c.kind)).toEqual(['cordon', 'uncordon', 'drain', 'cordon']);
+    expect(history.at(-1)).toMatchObject({ id: a.command.id, reason: 'XID 79', ack: { result: 'ok', message: 'done', at: new Date(T0 + 3).toISOString() } });
   });
 
   it('rolls back a failing write alone, keeping the others of its batch', async () => {

@@ -158,7 +158,9 @@ export class SqliteStore implements Store {
     now: number,
   ): Promise<{ command: StoredCommand; created: boolean }> {
     return this.writes.run(() => {
-      const existing = this.rows(SQL.pending, [nodeId]).map(commandFromRow).find((c) => c.kind === cmd.kind);
+      // Only the newest pending command may absorb a repeat: cordon, uncordon, cordon must stay three.
+      const last = this.rows(SQL.pending, [nodeId]).map(commandFromRow).at(-1);
+      const existing = last?.kind === cmd.kind ? last : undefined;
       if (existing) return { command: existing, created: false };
       const id = `cmd-${randomUUID()}`;
       this.exec('INSERT INTO commands (id, node_id, kind, reason, params, issued_at) VALUES (?, ?, ?, ?, ?, ?)', [

@@ -67,7 +67,7 @@ export interface Store {
   /** Rewrites a node's health state (an operator cleared it). */
   updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined>;
   setCordon(id: string, change: { cordoned: boolean; reason?: string | undefined; drainAt?: number | undefined }): Promise<NodeRecord | undefined>;
-  /** Queues a command; a pending command of the same kind is returned instead of queueing a second one. */
+  /** Queues a command; when the newest pending command is of the same kind, it is returned instead of queueing a repeat. */
   enqueueCommand(nodeId: string, cmd: { kind: CommandKind; reason?: string | undefined; params?: Record<string, unknown> | undefined }, now: number): Promise<{ command: StoredCommand; created: boolean }>;
   pendingCommands(nodeId: string): Promise<StoredCommand[]>;
   /** Commands of a node, newest first. */
