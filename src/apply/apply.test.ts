@@ -6,10 +6,11 @@ import { plan } from '../plan/index.js';
 import { candidate, desired, observed, pool } from '../plan/testing.js';
 import { fakeCloudAdmin, readFakeState } from '../providers/fake/index.js';
 import type { Provider } from '../providers/index.js';
-import { fakeProvider, tempRoot } from '../../test/helpers/fake-cloud.js';
+import { fakeProvider, provisionRequest, tempRoot } from '../../test/helpers/fake-cloud.js';
 import { apply, type ApplyOptions } from './executor.js';
 import type { ApplyEvent } from './events.js';
 import { CapacityMemory } from './capacity-memory.js';
+import { nodeTags } from './provision.js';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -68,7 +69,7 @@ describe('apply', () => {
     const s = await setup([pool('train', { minNodes: 2, targetNodes: 2 })]);
     const p = plan(s.d, await s.observeNow(), { now: 0 });
     // An earlier run created train-1 and died before recording it.
-    await s.provider.provision({ nodeName: 'train-1', instanceType: 'f1.8xh100', region: 'local-1', zone: undefined, spot: false, maxPricePerHour: undefined, tags: { 'navarch-managed-by': 'navarch', 'navarch-fleet': 'test', 'navarch-pool': 'train', 'navarch-node': 'train-1' }, userData: undefined });
+    await s.provider.provision(provisionRequest('train-1', { instanceType: 'f1.8xh100', tags: nodeTags('test', 'train', 'train-1', {}) }));
     const result = await run({ plan: p, desired: s.d, observed: observed([]), providers: s.providers }).done;
     expect(result.ok).toBe(true);
     expect((await s.list()).map((i) => i.tags['navarch-node']).sort()).toEqual(['train-1', 'train-2']);

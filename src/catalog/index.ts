@@ -1,7 +1,7 @@
 /** The built-in catalog of GPU instance types and prices. */
 export type { CatalogSource, InstanceTypeInfo, RegionPrice } from './types.js';
 export type { RegionalPrice } from './catalog.js';
-export type { CatalogQuery, CatalogRow, SortKey } from './query.js';
+export type { CatalogQuery, CatalogRow, OfferedRegion, SortKey } from './query.js';
 export { queryCatalog, SORT_KEYS } from './query.js';
 export {
   catalogProviders,

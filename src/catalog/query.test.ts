@@ -39,3 +39,37 @@ describe('queryCatalog', () => {
     expect(row?.pricePerGpu).toBe(6.88);
   });
 });
+
+describe('queryCatalog over live offers', () => {
+  const offer = (instanceType: string, region: string, pricePerHour: number | undefined = undefined) => ({
+    provider: 'lambda' as const,
+    instanceType,
+    region,
+    pricePerHour,
+  });
+
+  it('keeps only offered types, each over its offered regions, priced as offered', () => {
+    const rows = queryCatalog({
+      offers: [offer('gpu_1x_h100_pcie', 'us-west-1', 3.29), offer('gpu_1x_h100_pcie', 'us-east-3', 3.29), offer('gpu_8x_h100_sxm5', 'us-south-1')],
+    });
+    expect(names(rows)).toEqual(['lambda/gpu_1x_h100_pcie', 'lambda/gpu_8x_h100_sxm5']);
+    const pcie = rows.find((r) => r.info.instanceType === 'gpu_1x_h100_pcie');
+    // Catalog regions first, then regions the catalog does not list yet.
+    expect(pcie?.regions.map((r) => [r.region, r.onDemand])).toEqual([
+      ['us-west-1', 3.29],
+      ['us-east-3', 3.29],
+    ]);
+    expect(pcie?.price).toEqual({ region: 'us-west-1', price: 3.29 });
+    // An offer without a price is priced by the catalog.
+    const sxm = rows.find((r) => r.info.instanceType === 'gpu_8x_h100_sxm5');
+    expect(sxm?.price).toEqual({ region: 'us-south-1', price: 31.92 });
+  });
+
+  it('combines offers with the other filters, and lists nothing when nothing is offered', () => {
+    const offers = [offer('gpu_1x_h100_pcie', 'us-west-1'), offer('gpu_1x_a10', 'us-east-1')];
+    expect(names(queryCatalog({ offers, gpu: 'h100' }))).toEqual(['lambda/gpu_1x_h100_pcie']);
+    expect(queryCatalog({ offers, region: 'europe-central-1' })).toEqual([]);
+    expect(queryCatalog({ offers: [] })).toEqual([]);
+    expect(queryCatalog({ offers, spot: true })).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { ProviderType } from '../model/index.js';
 import type { InstanceTypeInfo, RegionPrice } from './types.js';
-import { cheapestPrice, instanceTypes, matchesGpu, type RegionalPrice } from './catalog.js';
+import { instanceTypes, matchesGpu, type RegionalPrice } from './catalog.js';
 import { usd } from './gpus.js';
 
 /** Orders a listing can take. */
@@ -24,6 +24,20 @@ export interface CatalogQuery {
   spot?: boolean;
   /** Defaults to `gpu-price`. */
   sort?: SortKey;
+  /**
+   * Only these offers (live availability from the clouds): each row covers just the regions offered
+   * for its type, priced as offered where the offer has a price, else by the catalog.
+   */
+  offers?: readonly OfferedRegion[];
+}
+
+/** One type offered in one region, as `Provider.offers()` reports it (by provider type). */
+export interface OfferedRegion {
+  provider: ProviderType;
+  instanceType: string;
+  region: string;
+  /** USD per node-hour (on demand), when known. */
+  pricePerHour: number | undefined;
 }
 
 /** One instance type as a listing shows it. */
@@ -60,6 +74,38 @@ const ORDER: Record<SortKey, (a: CatalogRow, b: CatalogRow) => number> = {
   name: (a, b) => byName(a, b),
 };
 
+/**
+ * The regions a row covers: the type's catalog regions, or only the offered ones (catalog regions
+ * first, in catalog order, then regions the catalog does not list yet, by name).
+ */
+function rowRegions(info: InstanceTypeInfo, offers: readonly OfferedRegion[] | undefined): RegionPrice[] {
+  if (offers === undefined) return info.regions;
+  const offered = new Map<string, number | undefined>();
+  for (const o of offers) {
+    if (o.provider !== info.provider || o.instanceType !== info.instanceType) continue;
+    const known = offered.get(o.region);
+    if (!offered.has(o.region) || (known === undefined && o.pricePerHour !== undefined)) offered.set(o.region, o.pricePerHour);
+  }
+  const inCatalog = info.regions
+    .filter((r) => offered.has(r.region))
+    .map((r) => ({ ...r, onDemand: offered.get(r.region) ?? r.onDemand }));
+  const extra = [...offered.keys()]
+    .filter((region) => !info.regions.some((r) => r.region === region))
+    .sort()
+    .map((region): RegionPrice => ({ region, zones: [], onDemand: offered.get(region), spot: undefined }));
+  return [...inCatalog, ...extra];
+}
+
+/** Cheapest price of a market over `regions`; ties go to the region listed first. */
+function cheapestIn(regions: readonly RegionPrice[], spot: boolean): RegionalPrice | undefined {
+  let best: RegionalPrice | undefined;
+  for (const r of regions) {
+    const price = spot ? r.spot : r.onDemand;
+    if (price !== undefined && (best === undefined || price < best.price)) best = { region: r.region, price };
+  }
+  return best;
+}
+
 /** Rows matching `query`, priced and ordered; ties fall back to $/GPU-hr, then provider and type name. */
 export function queryCatalog(query: CatalogQuery = {}): CatalogRow[] {
   const spot = query.spot ?? false;
@@ -68,11 +114,12 @@ export function queryCatalog(query: CatalogQuery = {}): CatalogRow[] {
     if (query.providers && !query.providers.includes(info.provider)) continue;
     if (query.gpu !== undefined && !matchesGpu(info, query.gpu)) continue;
     if (query.gpus !== undefined && info.gpus !== query.gpus) continue;
-    const regions = query.region === undefined ? info.regions : info.regions.filter((r) => r.region === query.region);
+    const all = rowRegions(info, query.offers);
+    const regions = query.region === undefined ? all : all.filter((r) => r.region === query.region);
     if (regions.length === 0) continue;
-    const cheapestSpot = cheapestPrice(info, true, query.region);
+    const cheapestSpot = cheapestIn(regions, true);
     if (spot && cheapestSpot === undefined) continue;
-    const price = spot ? cheapestSpot : cheapestPrice(info, false, query.region);
+    const price = spot ? cheapestSpot : cheapestIn(regions, false);
     rows.push({
       info,
       price,

@@ -4,16 +4,12 @@ import { apply, type ApplyResult } from '../apply/index.js';
 import { openWorkspace, planWorkspace, saveMemory, statusWriter, type Workspace } from '../engine/index.js';
 import { NavarchError, planHasChanges, type Plan } from '../model/index.js';
 import { checkStale, loadPlan, renderText } from '../plan/index.js';
-import { colorEnabled, colors, type CliContext } from './context.js';
+import { approved, parseConcurrency, printResult, type ApplyOptions } from './apply-output.js';
+import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
+import { applyToTarget } from './git-apply.js';
+import { gitTarget, withCommit, withLock, withRepo } from './git-options.js';
 import { Progress } from './progress.js';
-import { confirm } from './prompt.js';
-import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
-
-interface ApplyOptions extends DirOptions {
-  autoApprove?: boolean;
-  allowDestroy?: boolean;
-  concurrency?: string;
-}
+import { cliLogger, reportGaps, resolveDir, withColor, withDir } from './shared.js';
 
 export function registerApply(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -26,9 +22,14 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 applied (or nothing to do), 1 error or an action failed.\n' +
-        'A saved plan is applied without a prompt, exactly as shown, or refused when stale.',
+        'A saved plan is applied without a prompt, exactly as shown, or refused when stale.\n\n' +
+        'With --repo URL, apply takes the fleet lock on the repository, reads the branch head, applies,\n' +
+        'then commits the status file and pushes it (re-applied on the new head if the branch moved).\n' +
+        'Examples:\n  navarch apply --dir examples/quickstart --auto-approve\n' +
+        '  NAVARCH_GIT_TOKEN=... navarch apply --repo https://github.com/org/fleet.git --auto-approve --lock-timeout 10m\n' +
+        '  navarch apply --dir . --commit --push --auto-approve',
     );
-  withColor(withDir(cmd)).action(async (planfile: string | undefined, opts: ApplyOptions) => {
+  withLock(withCommit(withRepo(withColor(withDir(cmd))))).action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
     const c = colors(colorEnabled(ctx, opts));
     const controller = new AbortController();
     let signals = 0;
@@ -42,6 +43,12 @@ export function registerApply(program: Command, ctx: CliContext): void {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      const concurrency = parseConcurrency(opts.concurrency);
+      const target = await gitTarget(ctx, command, opts, cliLogger(ctx));
+      if (target) {
+        await applyToTarget(ctx, target, planfile, opts, controller.signal, c, concurrency);
+        return;
+      }
       const ws = await openWorkspace({ source: resolveDir(ctx, opts.dir), clock: ctx.clock, logger: cliLogger(ctx), env: ctx.env });
       let plan: Plan;
       if (planfile) {
@@ -58,22 +65,14 @@ export function registerApply(program: Command, ctx: CliContext): void {
       if (!planHasChanges(plan)) {
         // Nothing to change, but the status still records what was observed (e.g. a node an
         // interrupted run created and this run adopted).
-        await run(ctx, ws, plan, opts, controller.signal, c, true);
+        await run(ctx, ws, plan, opts, controller.signal, c, concurrency, true);
+        ctx.exitCode = reportGaps(ctx, ws.observation.observed.gaps);
         return;
       }
-      if (!planfile && !opts.autoApprove) {
-        if (!ctx.stdin.isTTY) {
-          throw new NavarchError('apply.not-approved', 'apply needs --auto-approve when not run from a terminal; nothing was changed');
-        }
-        if (!(await confirm(ctx, '\nDo you want to perform these actions?'))) {
-          ctx.stdout.write('\nApply cancelled.\n');
-          ctx.exitCode = 1;
-          return;
-        }
-      }
+      if (!planfile && !(await approved(ctx, opts))) return;
       ctx.stdout.write('\n');
-      const result = await run(ctx, ws, plan, opts, controller.signal, c);
-      ctx.exitCode = result.ok ? 0 : 1;
+      const result = await run(ctx, ws, plan, opts, controller.signal, c, concurrency);
+      ctx.exitCode = reportGaps(ctx, ws.observation.observed.gaps) || (result.ok ? 0 : 1);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -87,13 +86,10 @@ async function run(
   plan: Plan,
   opts: ApplyOptions,
   signal: AbortSignal,
-  c: ReturnType<typeof colors>,
+  c: Colors,
+  concurrency: number | undefined,
   quiet = false,
 ): Promise<ApplyResult> {
-  const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
-    throw new NavarchError('cli.invalid', `--concurrency must be a positive whole number, not "${opts.concurrency ?? ''}"`);
-  }
   const progress = new Progress(ctx.stdout, c, ctx.clock, plan.actions.length, ctx.stdout.isTTY);
   try {
     const result = await apply({
@@ -113,14 +109,7 @@ async function run(
     progress.stop();
     await saveMemory(ws.root, ws.memory);
     if (quiet) return result;
-    const count = (kind: string): number => result.results.filter((r) => r.result === 'ok' && r.action.kind === kind).length;
-    const added = count('create') + count('replace');
-    const destroyed = count('destroy') + count('replace');
-    const failed = result.results.filter((r) => r.result === 'failed').length;
-    const skipped = result.results.filter((r) => r.result === 'skipped').length;
-    const line = `Resources: ${added} added, ${count('update')} changed, ${destroyed} destroyed.`;
-    if (result.ok) ctx.stdout.write(`\n${c.green(c.bold('Apply complete!'))} ${line}\n`);
-    else ctx.stdout.write(`\n${c.red(c.bold('Apply incomplete:'))} ${failed} failed, ${skipped} skipped. ${line}\nRun \`navarch plan\` to see what is left.\n`);
+    printResult(ctx, result, c);
     ctx.stdout.write(`Status written to ${ws.desired.statusFile}.\n`);
     return result;
   } finally {

@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { registerApply } from './apply.js';
+import { registerForceUnlock } from './force-unlock.js';
 import { registerGpus } from './gpus.js';
 import { registerPlan } from './plan.js';
 import { registerServe } from './serve.js';
+import { registerReconcile } from './reconcile.js';
 import { registerStatus } from './status.js';
 import { registerToken } from './token.js';
 import { registerValidate } from './validate.js';
@@ -14,6 +16,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPlan(program, ctx);
   registerApply(program, ctx);
   registerStatus(program, ctx);
+  registerReconcile(program, ctx);
+  registerForceUnlock(program, ctx);
   registerGpus(program, ctx);
   registerServe(program, ctx);
   registerToken(program, ctx);

@@ -1,39 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../model/index.js';
-import type { CliContext } from './context.js';
-import { main } from './main.js';
-
-interface Captured {
-  ctx: CliContext;
-  out: () => string;
-  err: () => string;
-}
-
-/** A context like `processContext()` whose streams are string buffers. */
-function testContext(opts: { tty?: boolean; env?: Record<string, string> } = {}): Captured {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    stdout: { write: (t) => void (out += t), isTTY: opts.tty ?? false },
-    stderr: { write: (t) => void (err += t), isTTY: opts.tty ?? false },
-    stdin: new PassThrough(),
-    env: opts.env ?? {},
-    cwd: process.cwd(),
-    clock: systemClock,
-    exitCode: 0,
-  };
-  return { ctx, out: () => out, err: () => err };
-}
+import { runCommand, type TestRunOptions } from './testing.js';
 
 /** The escape character that starts every ANSI colour sequence. */
 const ESC = String.fromCharCode(27);
 
-async function gpus(args: string[], opts: { tty?: boolean; env?: Record<string, string> } = {}) {
-  const c = testContext(opts);
-  const code = await main(['node', 'navarch', 'gpus', ...args], c.ctx);
-  return { code, out: c.out(), err: c.err() };
-}
+const gpus = (args: string[], opts: TestRunOptions = {}) => runCommand(['gpus', ...args], opts);
 
 interface JsonRow {
   provider: string;

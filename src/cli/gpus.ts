@@ -1,4 +1,7 @@
-/** `navarch gpus`: the built-in catalog of GPU instance types, filtered, priced and sorted. */
+/**
+ * `navarch gpus`: the built-in catalog of GPU instance types, filtered, priced and sorted; with
+ * `--available`, only what the repository's clouds report capacity for now.
+ */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   catalogProviders,
@@ -12,6 +15,8 @@ import {
 } from '../catalog/index.js';
 import type { ProviderType } from '../model/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
+import { liveOffers, type LiveOffers } from './gpus-available.js';
+import { withDir } from './shared.js';
 
 interface GpusOptions {
   json?: boolean;
@@ -22,6 +27,8 @@ interface GpusOptions {
   region?: string;
   sort: SortKey;
   color?: boolean;
+  available?: boolean;
+  dir: string;
 }
 
 function parseProviders(value: string, previous: ProviderType[]): ProviderType[] {
@@ -67,7 +74,7 @@ function regionsCell(row: CatalogRow): string {
 }
 
 /** The JSON document: field names are part of the CLI's interface and only ever grow. */
-function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions): unknown {
+function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions, live: LiveOffers | undefined): unknown {
   return {
     market: opts.spot ? 'spot' : 'on-demand',
     sort: opts.sort,
@@ -88,6 +95,15 @@ function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions)
       regions: r.regions.map((g) => ({ region: g.region, zones: g.zones, on_demand: g.onDemand ?? null, spot: g.spot ?? null })),
     })),
     sources: sources.map((s) => ({ provider: s.provider, url: s.url, retrieved: s.retrieved, note: s.note })),
+    ...(live
+      ? {
+          availability: {
+            checked_at: live.checkedAt,
+            providers: live.asked.map((a) => ({ name: a.name, type: a.type, available: a.available ?? null, error: a.error ?? null })),
+            uncatalogued: live.uncatalogued.map((u) => ({ provider: u.provider, instance_type: u.instanceType, regions: u.regions })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -95,7 +111,18 @@ const HEADERS = ['PROVIDER', 'TYPE', 'GPU', 'GPUS', 'GPU MEM', 'VCPUS', '$/HR', 
 /** Columns holding numbers are right-aligned so digits line up. */
 const NUMERIC = new Set([3, 4, 5, 6, 7, 8]);
 
-function renderTable(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions, c: Colors): string {
+/** Footer lines of a live listing: who was asked, who could not answer, what the catalog lacks. */
+function liveFooter(live: LiveOffers, c: Colors): string[] {
+  const answered = live.asked.filter((a) => a.error === undefined).map((a) => `${a.name} (${a.type})`);
+  const out = [c.dim(`Live capacity from ${answered.join(', ')} at ${live.checkedAt}; REGIONS lists only regions with capacity now.`)];
+  for (const a of live.asked) if (a.error !== undefined) out.push(c.yellow(`Could not ask ${a.name} (${a.type}): ${a.error}`));
+  for (const u of live.uncatalogued) {
+    out.push(c.dim(`Offered but not in the catalog: ${u.provider} ${u.instanceType} (${u.regions.join(', ')})`));
+  }
+  return out;
+}
+
+function renderTable(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions, c: Colors, live: LiveOffers | undefined): string {
   const cells = rows.map((r) => [
     r.info.provider,
     r.info.instanceType,
@@ -119,12 +146,13 @@ function renderTable(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOpt
   out.push('', c.dim(`$/HR (per node) and $/GPU-HR: ${market} USD in the cheapest region, named first under REGIONS.`));
   out.push(c.dim('SPOT $/HR: cheapest spot price. Figures are approximate list prices; --json gives each source\'s note.'));
   for (const s of sources) out.push(c.dim(`Source (${s.provider}): ${s.url}, retrieved ${s.retrieved}`));
+  if (live) out.push(...liveFooter(live, c));
   return `${out.join('\n')}\n`;
 }
 
 /** Registers `navarch gpus`. */
 export function registerGpus(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('gpus')
     .description('List GPU instance types of the built-in catalog with their shapes and prices.')
     .addOption(
@@ -137,6 +165,7 @@ export function registerGpus(program: Command, ctx: CliContext): void {
     .option('--region <region>', 'only types offered in this region, priced there')
     .option('--spot', 'price by spot and list only types sold as spot')
     .option('--sort <key>', `order of the rows: ${SORT_KEYS.join(', ')}`, parseSort, 'gpu-price' as SortKey)
+    .option('--available', 'only types and regions with capacity now, asked of the clouds declared in --dir that report it (Lambda, fake)')
     .option('--json', 'print a JSON document instead of a table')
     .option('--no-color', 'never colour the output')
     .addHelpText(
@@ -158,27 +187,38 @@ export function registerGpus(program: Command, ctx: CliContext): void {
         '  navarch gpus --gpu h100 --gpus 8',
         '  navarch gpus --provider aws,gcp --gpu a100 --spot --sort price',
         '  navarch gpus --region us-central1 --json',
+        '  navarch gpus --available --gpu h100 --dir my-fleet',
+        '',
+        'With --available, the providers declared in the repository at --dir (default: .) that report',
+        'live availability are asked what has capacity now (API keys come from the environment, as for',
+        'plan and apply); prices still come from the catalog.',
       ].join('\n'),
-    )
-    .action((opts: GpusOptions) => {
-      const providers = opts.provider.length > 0 ? opts.provider : catalogProviders().filter((p) => p !== 'fake');
-      const rows = queryCatalog({
-        providers,
-        sort: opts.sort,
-        spot: opts.spot ?? false,
-        ...(opts.gpu !== undefined ? { gpu: opts.gpu } : {}),
-        ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}),
-        ...(opts.region !== undefined ? { region: opts.region } : {}),
-      });
-      const shown = providers.filter((p) => rows.some((r) => r.info.provider === p));
-      const sources = shown.map((p) => catalogSource(p)).filter((s): s is CatalogSource => s !== undefined);
-      if (opts.json) {
-        ctx.stdout.write(`${JSON.stringify(toJson(rows, sources, opts), null, 2)}\n`);
-      } else if (rows.length === 0) {
-        ctx.stdout.write('No instance types match.\n');
-      } else {
-        ctx.stdout.write(renderTable(rows, sources, opts, colors(colorEnabled(ctx, opts))));
-      }
-      ctx.exitCode = 0;
+    );
+  withDir(cmd).action(async (opts: GpusOptions) => {
+    const live = opts.available ? await liveOffers(ctx, opts.dir, opts.provider) : undefined;
+    // Without --provider every real cloud is listed; with --available, every cloud the repository uses.
+    const providers =
+      opts.provider.length > 0 ? opts.provider : live ? [...new Set(live.asked.map((a) => a.type))] : catalogProviders().filter((p) => p !== 'fake');
+    const rows = queryCatalog({
+      providers,
+      sort: opts.sort,
+      spot: opts.spot ?? false,
+      ...(opts.gpu !== undefined ? { gpu: opts.gpu } : {}),
+      ...(opts.gpus !== undefined ? { gpus: opts.gpus } : {}),
+      ...(opts.region !== undefined ? { region: opts.region } : {}),
+      ...(live ? { offers: live.offers } : {}),
     });
+    const shown = providers.filter((p) => rows.some((r) => r.info.provider === p));
+    const sources = shown.map((p) => catalogSource(p)).filter((s): s is CatalogSource => s !== undefined);
+    const c = colors(colorEnabled(ctx, opts));
+    if (opts.json) {
+      ctx.stdout.write(`${JSON.stringify(toJson(rows, sources, opts, live), null, 2)}\n`);
+    } else if (rows.length === 0) {
+      ctx.stdout.write(live ? 'No instance types with capacity now match.\n' : 'No instance types match.\n');
+      if (live) ctx.stdout.write(`${liveFooter(live, c).join('\n')}\n`);
+    } else {
+      ctx.stdout.write(renderTable(rows, sources, opts, c, live));
+    }
+    ctx.exitCode = 0;
+  });
 }

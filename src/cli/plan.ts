@@ -1,12 +1,14 @@
 /** `navarch plan`: what apply would do, and what it costs. */
 import type { Command } from 'commander';
-import { openWorkspace, planWorkspace } from '../engine/index.js';
+import { openTargetWorkspace, openWorkspace, planWorkspace, readTarget, type Workspace } from '../engine/index.js';
+import { safeUrl } from '../git/index.js';
 import { planHasChanges } from '../model/index.js';
 import { renderJson, renderText, savePlan } from '../plan/index.js';
 import { colorEnabled, type CliContext } from './context.js';
-import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { gitTarget, withRepo, type GitOptions } from './git-options.js';
+import { cliLogger, reportGaps, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 
-interface PlanOptions extends DirOptions {
+interface PlanOptions extends DirOptions, GitOptions {
   out?: string;
   detailedExitcode?: boolean;
 }
@@ -21,22 +23,32 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nExit codes: 0 success (no changes), 1 error, 2 changes present (with --detailed-exitcode).\n' +
-        'Examples:\n  navarch plan --dir examples/quickstart\n  navarch plan --out plan.json && navarch apply plan.json',
+        'With --repo, the plan records the commit it was made at; `navarch apply FILE` refuses it once\n' +
+        'the configuration or the fleet has changed since.\n' +
+        'Examples:\n  navarch plan --dir examples/quickstart\n  navarch plan --out plan.json && navarch apply plan.json\n' +
+        '  navarch plan --repo https://github.com/org/fleet.git --ref main --out plan.json',
     );
-  withColor(withDir(cmd)).action(async (opts: PlanOptions) => {
-    const ws = await openWorkspace({
-      source: resolveDir(ctx, opts.dir),
-      clock: ctx.clock,
-      logger: cliLogger(ctx),
-      env: ctx.env,
-    });
+  withRepo(withColor(withDir(cmd))).action(async (opts: PlanOptions, command: Command) => {
+    const logger = cliLogger(ctx);
+    const target = await gitTarget(ctx, command, opts, logger);
+    let ws: Workspace;
+    if (target) {
+      const state = await readTarget(target);
+      ws = await openTargetWorkspace(target, state, { clock: ctx.clock, logger, env: ctx.env });
+    } else {
+      ws = await openWorkspace({ source: resolveDir(ctx, opts.dir), clock: ctx.clock, logger, env: ctx.env });
+    }
     const plan = planWorkspace(ws, ctx.clock);
     if (opts.out) await savePlan(resolveDir(ctx, opts.out), plan);
     if (opts.json) ctx.stdout.write(renderJson(plan));
     else {
+      if (target && plan.desired.commit) ctx.stdout.write(`Planned at ${target.label}, commit ${plan.desired.commit.slice(0, 7)}.\n\n`);
       ctx.stdout.write(renderText(plan, { color: colorEnabled(ctx, opts) }));
-      if (opts.out) ctx.stdout.write(`\nSaved the plan to ${opts.out}. To perform exactly these actions, run:\n  navarch apply ${opts.out}\n`);
+      if (opts.out) {
+        const where = opts.repo !== undefined ? ` --repo ${safeUrl(opts.repo)}${opts.ref !== undefined ? ` --ref ${opts.ref}` : ''}` : '';
+        ctx.stdout.write(`\nSaved the plan to ${opts.out}. To perform exactly these actions, run:\n  navarch apply${where} ${opts.out}\n`);
+      }
     }
-    ctx.exitCode = opts.detailedExitcode && planHasChanges(plan) ? 2 : 0;
+    ctx.exitCode = reportGaps(ctx, ws.observation.observed.gaps) || (opts.detailedExitcode && planHasChanges(plan) ? 2 : 0);
   });
 }

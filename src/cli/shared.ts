@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../log/index.js';
+import type { ObservationGap } from '../model/index.js';
 import type { CliContext } from './context.js';
 
 export interface DirOptions {
@@ -30,4 +31,13 @@ export function cliLogger(ctx: CliContext): Logger {
 
 export function money(x: number): string {
   return `$${x.toFixed(2)}`;
+}
+
+/**
+ * A provider that could not be listed leaves its pools unplanned: the run goes on for the rest but
+ * must not look like success to a script. Returns the exit code to use (1 when any provider was missed).
+ */
+export function reportGaps(ctx: CliContext, gaps: readonly ObservationGap[]): number {
+  for (const g of gaps) ctx.stderr.write(`error: provider "${g.provider}" could not be listed: ${g.reason}; its pools were left unchanged\n`);
+  return gaps.length > 0 ? 1 : 0;
 }

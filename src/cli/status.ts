@@ -1,20 +1,38 @@
 /** `navarch status`: the fleet as the status file records it. */
 import type { Command } from 'commander';
-import { loadWorkspaceDesired } from '../engine/index.js';
-import { NavarchError } from '../model/index.js';
+import { loadWorkspaceDesired, readTarget } from '../engine/index.js';
+import { describeLock, lockRefFor, readLock, type LockInfo } from '../git/index.js';
+import { NavarchError, type DesiredFleet, type FleetStatus } from '../model/index.js';
 import { readStatus } from '../status/index.js';
-import { colorEnabled, colors, type CliContext } from './context.js';
-import { money, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
+import { gitTarget, withRepo, type GitOptions } from './git-options.js';
+import { cliLogger, money, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 import { table } from './table.js';
+
+interface StatusOptions extends DirOptions, GitOptions {}
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('status')
     .description('Show the fleet as last observed: pools, nodes, health, cost (reads the status file; calls no cloud)')
-    .option('--json', 'print the status document (schemas/status.schema.json)');
-  withColor(withDir(cmd)).action(async (opts: DirOptions) => {
-    const desired = await loadWorkspaceDesired({ source: resolveDir(ctx, opts.dir) });
-    const status = await readStatus(desired.root, desired.statusFile);
+    .option('--json', 'print the status document (schemas/status.schema.json)')
+    .option('--lock-ref <ref>', 'with --repo: the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)')
+    .addHelpText('after', '\nWith --repo, reads the status committed on the branch head and says whether the fleet is locked.');
+  withRepo(withColor(withDir(cmd))).action(async (opts: StatusOptions, command: Command) => {
+    const target = await gitTarget(ctx, command, opts, cliLogger(ctx));
+    let desired: DesiredFleet;
+    let status: FleetStatus | undefined;
+    let lock: LockInfo | undefined;
+    if (target) {
+      const state = await readTarget(target);
+      desired = state.desired;
+      status = state.status;
+      const remote = await target.lockRemote();
+      if (remote) lock = (await readLock(remote, opts.lockRef ?? lockRefFor(desired.fleet)))?.info;
+    } else {
+      desired = await loadWorkspaceDesired({ source: resolveDir(ctx, opts.dir) });
+      status = await readStatus(desired.root, desired.statusFile);
+    }
     if (!status) {
       throw new NavarchError('status.missing', `no status yet at ${desired.statusFile}: run \`navarch apply\` first`);
     }
@@ -23,16 +41,13 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       return;
     }
     const c = colors(colorEnabled(ctx, opts));
-    const current = status.desired.digest === desired.digest;
     ctx.stdout.write(
       `${c.bold(`Fleet "${status.fleet}"`)}: ${status.summary.nodes} nodes, ${status.summary.healthy} healthy, ` +
         `${status.summary.unhealthy} unhealthy, ${money(status.summary.cost_per_hour)}/hr (updated ${status.updated_at})\n`,
     );
-    ctx.stdout.write(
-      current
-        ? `Reflects the current configuration${status.desired.commit ? ` (commit ${status.desired.commit.slice(0, 7)})` : ''}.\n\n`
-        : `${c.yellow('The configuration changed since this status was written; run `navarch plan` to see what would change.')}\n\n`,
-    );
+    ctx.stdout.write(`${currency(desired, status, c)}\n`);
+    if (lock) ctx.stdout.write(`${c.yellow(`Locked by ${describeLock(lock, ctx.clock.now())}.`)}\n`);
+    ctx.stdout.write('\n');
     const pools = Object.entries(status.pools).map(([name, p]) => {
       const ready = p.conditions.find((x) => x.type === 'Ready');
       return [name, `${p.nodes}/${p.target}`, String(p.healthy), `${p.min_nodes}-${p.max_nodes}`, money(p.cost_per_hour), p.protect ? 'yes' : '', ready ? `${ready.status === 'True' ? 'Ready' : ready.reason}: ${ready.message}` : ''];
@@ -54,4 +69,15 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       ctx.stdout.write(table(['NODE', 'POOL', 'WHERE', 'TYPE', 'MARKET', 'STATE', 'HEALTH', 'SINCE', 'NOTE'], nodes));
     }
   });
+}
+
+/** Whether the status reflects the configuration as it is now, by digest, and by commit when known. */
+function currency(desired: DesiredFleet, status: FleetStatus, c: Colors): string {
+  const recorded = status.desired.commit;
+  const now = desired.commit;
+  if (status.desired.digest !== desired.digest) {
+    const which = recorded && now && recorded !== now ? ` (status reflects commit ${recorded.slice(0, 7)}; the configuration is at ${now.slice(0, 7)})` : '';
+    return c.yellow(`The configuration changed since this status was written${which}; run \`navarch plan\` to see what would change.`);
+  }
+  return `Reflects the current configuration${recorded ? ` (commit ${recorded.slice(0, 7)})` : ''}.`;
 }

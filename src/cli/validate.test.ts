@@ -1,32 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../model/index.js';
-import type { CliContext } from './context.js';
-import { main } from './main.js';
+import { runCommand } from './testing.js';
 
 const FIXTURES = fileURLToPath(new URL('../config/fixtures/', import.meta.url));
 
-function testContext(cwd = FIXTURES): CliContext & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: false },
-    stdin: process.stdin,
-    env: {},
-    cwd,
-    clock: new ManualClock(0),
-    exitCode: 0,
-    out: () => out,
-    err: () => err,
-  };
-}
-
-const run = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-  const ctx = testContext();
-  const code = await main(['node', 'navarch', 'validate', ...args], ctx);
-  return { code, out: ctx.out(), err: ctx.err() };
-};
+const run = (...args: string[]) => runCommand(['validate', ...args], { cwd: FIXTURES, clock: new ManualClock(0) });
 
 describe('navarch validate', () => {
   it('exits 0 and summarises a valid repository', async () => {
@@ -72,10 +51,9 @@ describe('navarch validate', () => {
   });
 
   it('defaults --dir to the working directory and reports a missing navarch.yaml', async () => {
-    const ctx = testContext(fileURLToPath(new URL('../config/fixtures/quickstart/pools', import.meta.url)));
-    const code = await main(['node', 'navarch', 'validate', '--json'], ctx);
+    const { code, out } = await runCommand(['validate', '--json'], { cwd: fileURLToPath(new URL('../config/fixtures/quickstart/pools', import.meta.url)) });
     expect(code).toBe(1);
-    const parsed = JSON.parse(ctx.out()) as { valid: boolean; errors: Array<{ file: string; message: string }> };
+    const parsed = JSON.parse(out) as { valid: boolean; errors: Array<{ file: string; message: string }> };
     expect(parsed.valid).toBe(false);
     expect(parsed.errors.map((e) => e.file)).toEqual(['navarch.yaml']);
     expect(parsed.errors[0]?.message).toMatch(/^navarch\.yaml not found at the root of .*quickstart\/pools$/);

@@ -52,7 +52,7 @@ describe('providers', () => {
   });
 
   it.each([
-    ['lambda', 'api_key', 'set LAMBDA_API_KEY in the environment instead'],
+    ['lambda', 'api_key', 'set LAMBDA_API_KEY in the environment instead, or name a file holding the key with api_key_file'],
     ['gcp', 'credentials_json', 'GCP credentials come from GOOGLE_APPLICATION_CREDENTIALS (a service-account key file) or application default credentials'],
     ['aws', 'secret_access_key', 'AWS credentials come from the AWS credential chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role'],
   ])('refuses a secret under a %s provider, naming where it belongs', async (type, key, hint) => {
@@ -64,6 +64,12 @@ describe('providers', () => {
       `navarch.yaml:${line}:5 /providers/cloud/${key} \`${key}\` looks like a secret, and secrets are never read from navarch.yaml (it is committed to git); ${hint}`,
     ]);
     expect(out.join('\n')).not.toContain('hunter2');
+  });
+
+  it('accepts a file that holds the Lambda key, and the Lambda pacing settings', async () => {
+    const text =
+      'providers:\n  lam:\n    type: lambda\n    api_key_file: .secrets/lambda-key\n    ssh_key_names: [ops]\n    request_interval: 1s\n    launch_interval: 12s\n';
+    expect(await diagnose({ 'navarch.yaml': text })).toEqual([]);
   });
 
   it('does not mistake tag names for secrets', async () => {

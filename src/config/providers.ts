@@ -14,7 +14,7 @@ const DATA_MAPS = new Set(['tags', 'capacity', 'subnets']);
 const CREDENTIAL_HINT: Record<ProviderType, string> = {
   aws: 'AWS credentials come from the AWS credential chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role',
   gcp: 'GCP credentials come from GOOGLE_APPLICATION_CREDENTIALS (a service-account key file) or application default credentials',
-  lambda: 'set LAMBDA_API_KEY in the environment instead',
+  lambda: 'set LAMBDA_API_KEY in the environment instead, or name a file holding the key with api_key_file',
   fake: 'the fake cloud needs no credentials',
 };
 
@@ -22,9 +22,12 @@ export function isProviderType(value: unknown): value is ProviderType {
   return typeof value === 'string' && (PROVIDER_TYPES as readonly string[]).includes(value);
 }
 
+/** Keys that name a file holding a secret (`api_key_file`): a path is safe to commit, the file is not. */
+const SECRET_FILE_KEY = /_file$/i;
+
 /** Whether a key under a provider names a secret. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  return SECRET_KEY.test(key) && !SECRET_FILE_KEY.test(key);
 }
 
 /** Paths (below the provider) of every secret-looking key in a provider's settings. */

@@ -10,9 +10,10 @@ import { directorySource, loadDesired, type ConfigSource } from '../config/index
 import type { Logger } from '../log/index.js';
 import type { Clock, DesiredFleet, FleetStatus } from '../model/index.js';
 import { observe, type NodeFacts, type Observation } from '../observe/index.js';
-import { plan, type PlanOptions } from '../plan/index.js';
+import { plan, type PlanOptions, type UnavailableOffering } from '../plan/index.js';
 import { createProviders, type Provider } from '../providers/index.js';
 import { readStatus, writeStatus } from '../status/index.js';
+import { liveUnavailable } from './offers.js';
 
 export interface WorkspaceOptions {
   /** A directory (local mode) or any ConfigSource (a git commit). */
@@ -36,6 +37,8 @@ export interface Workspace {
   providers: ReadonlyMap<string, Provider>;
   observation: Observation;
   memory: CapacityMemory;
+  /** Offerings the clouds report without capacity now (from `offers()`); plans try them last. */
+  unavailableNow: UnavailableOffering[];
 }
 
 const MEMORY_FILE = '.navarch/capacity.json';
@@ -49,7 +52,19 @@ export async function loadWorkspaceDesired(opts: Pick<WorkspaceOptions, 'source'
 export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> {
   const desired = await loadWorkspaceDesired(opts);
   const root = opts.workdir ?? desired.root;
-  const status = await readStatus(root, desired.statusFile);
+  return workspaceFrom(desired, await readStatus(root, desired.statusFile), root, opts);
+}
+
+/** What building a workspace needs besides the desired state and status already read. */
+export type WorkspaceContext = Pick<WorkspaceOptions, 'clock' | 'logger' | 'env' | 'facts' | 'signal' | 'providers'>;
+
+/** Builds the providers (unless given), observes the fleet and reads live offers, for a desired state already loaded. */
+export async function workspaceFrom(
+  desired: DesiredFleet,
+  status: FleetStatus | undefined,
+  root: string,
+  opts: WorkspaceContext,
+): Promise<Workspace> {
   const providers =
     opts.providers ?? (await createProviders(desired.providers, { root, clock: opts.clock, logger: opts.logger, env: opts.env }));
   const observation = await observe({
@@ -60,13 +75,15 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     ...(opts.facts ? { facts: opts.facts } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  return { root, desired, status, providers, observation, memory: await loadMemory(root) };
+  const unavailableNow = await liveUnavailable(desired, providers, opts.logger, opts.signal);
+  return { root, desired, status, providers, observation, memory: await loadMemory(root), unavailableNow };
 }
 
-/** Plans a workspace at the clock's now, trying recently exhausted offerings last. */
+/** Plans a workspace at the clock's now, trying recently exhausted offerings and those without live capacity last. */
 export function planWorkspace(ws: Workspace, clock: Clock, extra: Partial<PlanOptions> = {}): ReturnType<typeof plan> {
   const now = clock.now();
-  return plan(ws.desired, ws.observation.observed, { now, unavailable: ws.memory.unavailable(now), ...extra });
+  const fixedLabels = new Set([...ws.providers].filter(([, p]) => !p.setLabels).map(([name]) => name));
+  return plan(ws.desired, ws.observation.observed, { now, unavailable: [...ws.memory.unavailable(now), ...ws.unavailableNow], fixedLabels, ...extra });
 }
 
 export async function loadMemory(root: string): Promise<CapacityMemory> {

@@ -2,7 +2,7 @@
 export { plan } from './plan.js';
 export type { PlanOptions } from './plan.js';
 export { observedDigest } from './digest.js';
-export { orderPlacements, conforms, type UnavailableOffering } from './placement.js';
+export { orderPlacements, conforms, unavailableFromOffers, type UnavailableOffering } from './placement.js';
 export { renderText, formatMoney, formatDelta, summaryLine, costLine, guardText } from './render-text.js';
 export type { TextOptions } from './render-text.js';
 export { renderJson } from './render-json.js';

@@ -1,5 +1,5 @@
 /** Whether an existing node still fits its pool, and in words why not. Pure. */
-import type { ObservedNode, PlacementCandidate, PoolSpec } from '../model/index.js';
+import type { ObservedNode, Offer, PlacementCandidate, PoolSpec } from '../model/index.js';
 
 /** True when the node's provider, type, region, market and zone match one of the pool's placements. */
 export function fitsCandidate(node: ObservedNode, c: PlacementCandidate): boolean {
@@ -67,4 +67,15 @@ export function orderPlacements(candidates: PlacementCandidate[], unavailable: U
         (u.zone === undefined || (c.zones.length > 0 && c.zones.every((z) => z === u.zone))),
     );
   return [...candidates.filter((c) => !isUnavailable(c)), ...candidates.filter(isUnavailable)];
+}
+
+/**
+ * Offerings a cloud reports without live capacity (`Provider.offers()`), in the form `orderPlacements`
+ * takes, so a plan tries them last instead of spending a launch there first.
+ */
+export function unavailableFromOffers(offers: readonly Offer[]): UnavailableOffering[] {
+  return offers
+    .filter((o) => !o.available)
+    .map((o) => ({ provider: o.provider, instanceType: o.instanceType, region: o.region }))
+    .sort((a, b) => a.provider.localeCompare(b.provider) || a.instanceType.localeCompare(b.instanceType) || a.region.localeCompare(b.region));
 }

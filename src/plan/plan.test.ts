@@ -162,6 +162,14 @@ describe('plan: updates, placements, pool diffs, digests', () => {
     expect(p.summary).toEqual({ add: 0, change: 1, destroy: 0 });
   });
 
+  it('plans no relabel on a provider that cannot relabel in place', () => {
+    const p = plan(desired([pool('train', { labels: { team: 'b' } })]), observed([node('train', 1, { labels: { team: 'a' } }), node('train', 2, { labels: { team: 'a' } })]), {
+      now: NOW,
+      fixedLabels: new Set(['local']),
+    });
+    expect(p.actions).toEqual([]);
+  });
+
   it('tries recently exhausted offerings last', () => {
     const a = candidate({ provider: 'local', region: 'local-1' });
     const b = candidate({ provider: 'local', region: 'local-2', priority: 2 });

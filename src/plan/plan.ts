@@ -28,6 +28,11 @@ export interface PlanOptions {
   unavailable?: UnavailableOffering[];
   /** Pools whose health-driven replacements wait this time, with why (the control plane backs off after a failed one). */
   holdReplacements?: Readonly<Record<string, string>>;
+  /**
+   * Providers whose instances cannot be relabelled in place (Lambda): label changes reach their new
+   * nodes only, so no update is planned that apply could never carry out.
+   */
+  fixedLabels?: ReadonlySet<string>;
 }
 
 /** Destroys motivated by broken hardware do not count against the destroy guard: the capacity is already lost. */
@@ -66,6 +71,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
       nextOrdinal: lastOrdinal + 1,
       priceOf,
       hold: options.holdReplacements?.[pool.name],
+      fixedLabels: options.fixedLabels ?? new Set(),
     });
     actions.push(...result.actions);
     warnings.push(...result.warnings);

@@ -27,6 +27,8 @@ export interface PoolActionInput {
   priceOf: (node: ObservedNode) => number | undefined;
   /** Why health-driven replacements in this pool wait this time, when they do. */
   hold?: string | undefined;
+  /** Providers that cannot relabel instances in place. */
+  fixedLabels: ReadonlySet<string>;
 }
 
 export interface PoolActionResult {
@@ -131,7 +133,7 @@ export function planPoolActions(input: PoolActionInput): PoolActionResult {
   }
 
   const updates: Action[] = kept
-    .filter((n) => !sameLabels(n.labels, pool.labels))
+    .filter((n) => !input.fixedLabels.has(n.provider) && !sameLabels(n.labels, pool.labels))
     .map((n) => ({
       id: `update:${n.name}`,
       kind: 'update' as const,

@@ -7,6 +7,9 @@ import type { Provider, ProviderContext, ProviderFactory } from './types.js';
 
 const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   fake: async () => (await import('./fake/index.js')).createFakeProvider,
+  aws: async () => (await import('./aws/index.js')).createAwsProvider,
+  lambda: async () => (await import('./lambda/index.js')).createLambdaProvider,
+  gcp: async () => (await import('./gcp/index.js')).createGcpProvider,
 };
 
 /** Provider types this build can talk to. */

@@ -6,14 +6,22 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { parseDocument, stringify } from 'yaml';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import statusSchema from '../../schemas/status.schema.json' with { type: 'json' };
 import { NavarchError, redactValue, type FleetStatus } from '../model/index.js';
 
-const ajv = new Ajv2020({ allErrors: false, strict: false });
-addFormats.default(ajv);
-const validate = ajv.compile<FleetStatus>(statusSchema);
+let validator: ValidateFunction<FleetStatus> | undefined;
+
+/** Compiled on first use: compiling at import would cost every command ~150 ms, status or not. */
+function validate(value: unknown): value is FleetStatus {
+  if (!validator) {
+    const ajv = new Ajv2020({ allErrors: false, strict: false });
+    addFormats.default(ajv);
+    validator = ajv.compile<FleetStatus>(statusSchema);
+  }
+  return validator(value);
+}
 
 const HEADER =
   '# Written by navarch after every apply; do not edit by hand.\n' +
@@ -27,7 +35,7 @@ export function parseStatus(text: string, file: string): FleetStatus {
   }
   const value: unknown = doc.toJS({ maxAliasCount: 0 });
   if (!validate(value)) {
-    const e = validate.errors?.[0];
+    const e = validator?.errors?.[0];
     throw new NavarchError(
       'status.invalid',
       `${file}: not a navarch status file: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}. ` +

@@ -133,7 +133,9 @@ describe('quickstart', () => {
   it('fails over to the next placement when a region is out of capacity, and says why', async () => {
     const nav = join(dir, 'navarch.yaml');
     const doc = parse(await readFile(nav, 'utf8')) as { providers: { local: Record<string, unknown> } };
-    doc.providers.local['capacity'] = { 'f1.1xh100': { 'local-1': 0 } };
+    // Capacity that runs out between plan and launch: a limit the fake cloud reports up front would
+    // simply be planned last (live availability), so the launch itself is made to fail.
+    doc.providers.local['failures'] = [{ op: 'provision', error: 'capacity', region: 'local-1', instance_type: 'f1.1xh100' }];
     const { stringify } = await import('yaml');
     await writeFile(nav, stringify(doc));
     await edit('pools/inference.yaml', (p) => {

@@ -10,20 +10,10 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { TAG, type ProvisionRequest } from '../../src/model/index.js';
-import { fakeProvider } from './fake-cloud.js';
+import { fakeProvider, provisionRequest } from './fake-cloud.js';
 
-function req(nodeName: string): ProvisionRequest {
-  return {
-    nodeName,
-    instanceType: 'f1.1xa10',
-    region: 'local-1',
-    zone: undefined,
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'multi', [TAG.node]: nodeName },
-    userData: undefined,
-  };
-}
+const req = (nodeName: string): ProvisionRequest =>
+  provisionRequest(nodeName, { instanceType: 'f1.1xa10', tags: { [TAG.fleet]: 'multi', [TAG.node]: nodeName } });
 
 async function waitForFile(file: string): Promise<void> {
   for (;;) {

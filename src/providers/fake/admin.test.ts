@@ -1,20 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, TAG, type ProvisionRequest } from '../../model/index.js';
-import { fakeProvider, tempRoot } from '../../../test/helpers/fake-cloud.js';
+import { fakeProvider, tempRoot, provisionRequest } from '../../../test/helpers/fake-cloud.js';
 import { fakeCloudAdmin, readFakeState } from './index.js';
 
-function req(nodeName: string): ProvisionRequest {
-  return {
-    nodeName,
-    instanceType: 'f1.8xa100-80gb',
-    region: 'local-2',
-    zone: undefined,
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'demo', [TAG.pool]: 'train', [TAG.node]: nodeName },
-    userData: undefined,
-  };
-}
+const req = (nodeName: string): ProvisionRequest => provisionRequest(nodeName, { instanceType: 'f1.8xa100-80gb', region: 'local-2' });
 
 let root: string;
 let cleanup: () => Promise<void>;

@@ -1,19 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, TAG, type ProvisionRequest } from '../../model/index.js';
-import { fakeProvider, tempRoot } from '../../../test/helpers/fake-cloud.js';
+import { fakeProvider, tempRoot, provisionRequest } from '../../../test/helpers/fake-cloud.js';
 
-function req(nodeName: string, instanceType: string, region: string): ProvisionRequest {
-  return {
-    nodeName,
-    instanceType,
-    region,
-    zone: undefined,
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'demo', [TAG.node]: nodeName },
-    userData: undefined,
-  };
-}
+const req = (nodeName: string, instanceType: string, region: string): ProvisionRequest =>
+  provisionRequest(nodeName, { instanceType, region, tags: { [TAG.fleet]: 'demo', [TAG.node]: nodeName } });
 
 let root: string;
 let cleanup: () => Promise<void>;

@@ -3,21 +3,11 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NavarchError, TAG, type ProvisionRequest } from '../../model/index.js';
-import { fakeProvider, tempRoot } from '../../../test/helpers/fake-cloud.js';
+import { fakeProvider, tempRoot, provisionRequest } from '../../../test/helpers/fake-cloud.js';
 import { DEFAULT_STATE_FILE, readFakeState } from './index.js';
 
-function req(nodeName: string): ProvisionRequest {
-  return {
-    nodeName,
-    instanceType: 'f1.1xa10',
-    region: 'local-1',
-    zone: undefined,
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'demo', [TAG.node]: nodeName },
-    userData: undefined,
-  };
-}
+const req = (nodeName: string): ProvisionRequest =>
+  provisionRequest(nodeName, { instanceType: 'f1.1xa10', tags: { [TAG.fleet]: 'demo', [TAG.node]: nodeName } });
 
 let root: string;
 let cleanup: () => Promise<void>;

@@ -1,21 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, TAG, type ProvisionRequest } from '../../model/index.js';
-import { fakeProvider, tempRoot } from '../../../test/helpers/fake-cloud.js';
+import { fakeProvider, tempRoot, provisionRequest } from '../../../test/helpers/fake-cloud.js';
 import { fakeCloudAdmin, readFakeState } from './index.js';
 
-function req(nodeName: string, over: Partial<ProvisionRequest> = {}): ProvisionRequest {
-  return {
-    nodeName,
-    instanceType: 'f1.8xh100',
-    region: 'local-1',
-    zone: undefined,
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'demo', [TAG.node]: nodeName },
-    userData: undefined,
-    ...over,
-  };
-}
+const req = (nodeName: string, over: Partial<ProvisionRequest> = {}): ProvisionRequest =>
+  provisionRequest(nodeName, { instanceType: 'f1.8xh100', tags: { [TAG.fleet]: 'demo', [TAG.node]: nodeName }, ...over });
 
 let root: string;
 let cleanup: () => Promise<void>;

@@ -1,24 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../log/index.js';
-import { ManualClock, ProviderError, TAG, systemClock, type ProvisionRequest } from '../../model/index.js';
+import { ManualClock, ProviderError, TAG, systemClock } from '../../model/index.js';
 import { availableProviderTypes, createProvider } from '../index.js';
-import { fakeConfig, fakeProvider, tempRoot } from '../../../test/helpers/fake-cloud.js';
+import { fakeConfig, fakeProvider, tempRoot, provisionRequest } from '../../../test/helpers/fake-cloud.js';
 import { fakeCloudAdmin, readFakeState } from './index.js';
 
-function req(nodeName: string, over: Partial<ProvisionRequest> = {}): ProvisionRequest {
-  return {
-    nodeName,
-    instanceType: 'f1.1xh100',
-    region: 'local-1',
-    zone: undefined,
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'demo', [TAG.pool]: 'train', [TAG.node]: nodeName },
-    userData: undefined,
-    ...over,
-  };
-}
+const req = provisionRequest;
 
 let root: string;
 let cleanup: () => Promise<void>;

@@ -1,0 +1,46 @@
+/** What `navarch apply` asks and reports, whichever way the config is read. */
+import type { ApplyResult } from '../apply/index.js';
+import { NavarchError } from '../model/index.js';
+import type { CliContext, Colors } from './context.js';
+import type { GitOptions } from './git-options.js';
+import { confirm } from './prompt.js';
+import type { DirOptions } from './shared.js';
+
+export interface ApplyOptions extends DirOptions, GitOptions {
+  autoApprove?: boolean;
+  allowDestroy?: boolean;
+  concurrency?: string;
+}
+
+/** `--concurrency N`: a positive whole number, or undefined for the configured default. */
+export function parseConcurrency(text: string | undefined): number | undefined {
+  const concurrency = text === undefined ? undefined : Number(text);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    throw new NavarchError('cli.invalid', `--concurrency must be a positive whole number, not "${text ?? ''}"`);
+  }
+  return concurrency;
+}
+
+/** Asks on a terminal; refuses off one without --auto-approve. False (and exit 1) when declined. */
+export async function approved(ctx: CliContext, opts: ApplyOptions): Promise<boolean> {
+  if (opts.autoApprove) return true;
+  if (!ctx.stdin.isTTY) {
+    throw new NavarchError('apply.not-approved', 'apply needs --auto-approve when not run from a terminal; nothing was changed');
+  }
+  if (await confirm(ctx, '\nDo you want to perform these actions?')) return true;
+  ctx.stdout.write('\nApply cancelled.\n');
+  ctx.exitCode = 1;
+  return false;
+}
+
+/** `Apply complete! Resources: ...` or what failed. */
+export function printResult(ctx: CliContext, result: ApplyResult, c: Colors): void {
+  const count = (kind: string): number => result.results.filter((r) => r.result === 'ok' && r.action.kind === kind).length;
+  const added = count('create') + count('replace');
+  const destroyed = count('destroy') + count('replace');
+  const failed = result.results.filter((r) => r.result === 'failed').length;
+  const skipped = result.results.filter((r) => r.result === 'skipped').length;
+  const line = `Resources: ${added} added, ${count('update')} changed, ${destroyed} destroyed.`;
+  if (result.ok) ctx.stdout.write(`\n${c.green(c.bold('Apply complete!'))} ${line}\n`);
+  else ctx.stdout.write(`\n${c.red(c.bold('Apply incomplete:'))} ${failed} failed, ${skipped} skipped. ${line}\nRun \`navarch plan\` to see what is left.\n`);
+}

@@ -1,0 +1,24 @@
+/** A plain directory as a ConfigTarget: no git, the status stays on disk where apply writes it. */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { directorySource } from '../config/index.js';
+import type { ConfigTarget } from '../git/index.js';
+
+export function directoryTarget(dir: string): ConfigTarget {
+  const root = resolve(dir);
+  return {
+    label: root,
+    workdir: root,
+    statusOnDisk: true,
+    sync: async () => ({
+      head: '',
+      branch: '',
+      source: directorySource(root),
+      readStatus: (path) => readFile(join(root, path), 'utf8').catch(() => undefined),
+      desiredCommit: async () => undefined,
+    }),
+    lockRemote: async () => undefined,
+    // apply has already written the status file in place; there is nothing to commit.
+    publish: async (_snap, path) => ({ changed: true, commit: undefined, pushed: false, attempts: 0, note: `Status written to ${path}.` }),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * One GitOps pass over a ConfigTarget (a remote repository, a working clone, a directory):
+ * read the config at a commit, take the fleet lock, observe, plan, apply, and commit the status
+ * back. Shared by `navarch apply --repo`, `navarch reconcile`, and anything else that runs the loop.
+ */
+import { apply, type ApplyEvent, type ApplyResult } from '../apply/index.js';
+import { loadDesired } from '../config/index.js';
+import {
+  acquireLock,
+  currentHolder,
+  lockRefFor,
+  type ConfigTarget,
+  type GitAuthor,
+  type HeldLock,
+  type LockInfo,
+  type PublishOutcome,
+  type TargetSnapshot,
+} from '../git/index.js';
+import type { DesiredFleet, FleetStatus, ObservationGap, Plan } from '../model/index.js';
+import { parseStatus, serializeStatus, writeStatus } from '../status/index.js';
+import { statusCommitMessage } from './status-message.js';
+import { planWorkspace, saveMemory, workspaceFrom, type Workspace, type WorkspaceContext } from './workspace.js';
+
+/** The config as read from a target: the desired state stamped with its commit, and the last status. */
+export interface TargetState {
+  snapshot: TargetSnapshot;
+  desired: DesiredFleet;
+  statusText: string | undefined;
+  status: FleetStatus | undefined;
+}
+
+/** Reads the target once: fetch (remote) or HEAD (local), validate, find the desired commit. */
+export async function readTarget(target: ConfigTarget): Promise<TargetState> {
+  return readSnapshot(await target.sync());
+}
+
+/** Validates the config of a snapshot and stamps it with its desired commit; reads the last status. */
+export async function readSnapshot(snapshot: TargetSnapshot): Promise<TargetState> {
+  const loaded = await loadDesired(snapshot.source);
+  const commit = await snapshot.desiredCommit(loaded.statusFile);
+  const desired: DesiredFleet = { ...loaded, commit };
+  const statusText = await snapshot.readStatus(desired.statusFile);
+  const status = statusText === undefined ? undefined : parseStatus(statusText, desired.statusFile);
+  return { snapshot, desired, statusText, status };
+}
+
+export type TargetWorkspaceOptions = WorkspaceContext;
+
+/** Builds the providers in the target's work directory and observes the fleet. */
+export function openTargetWorkspace(target: ConfigTarget, state: TargetState, opts: TargetWorkspaceOptions): Promise<Workspace> {
+  return workspaceFrom(state.desired, state.status, target.workdir, opts);
+}
+
+/** Fleet lock settings of a pass. */
+export interface PassLockOptions {
+  /** Default `refs/navarch/locks/<fleet>`. */
+  ref?: string;
+  ttlMs?: number;
+  /** How long to wait for a busy lock (0: fail at once). */
+  timeoutMs?: number;
+  holder?: string;
+  onWait?: (lock: LockInfo) => void;
+  onTakeOver?: (lock: LockInfo) => void;
+  onAcquired?: (lock: LockInfo) => void;
+}
+
+export interface PassOptions extends Omit<TargetWorkspaceOptions, 'signal'> {
+  target: ConfigTarget;
+  /** What runs, recorded in the lock (e.g. `navarch apply`). */
+  command: string;
+  author: GitAuthor;
+  /** Stop request: nothing new starts; actions in flight finish and the status is still committed. */
+  signal?: AbortSignal;
+  lock?: PassLockOptions;
+  /**
+   * Chooses what to apply given the fresh plan: the plan itself (the default), another plan (a
+   * saved one, after its staleness check), or undefined to stop here (declined).
+   */
+  decide?: (plan: Plan, ws: Workspace, state: TargetState) => Promise<Plan | undefined>;
+  onEvent?: (e: ApplyEvent) => void;
+  allowDestroy?: boolean;
+  concurrency?: number;
+}
+
+export interface PassOutcome {
+  state: TargetState;
+  /** The plan applied (or declined). */
+  plan: Plan;
+  /** Undefined when `decide` declined or a stop came before apply started. */
+  result: ApplyResult | undefined;
+  published: PublishOutcome | undefined;
+  lock: LockInfo | undefined;
+  stopped: boolean;
+  /** Providers that could not be listed: their pools were left unchanged. */
+  gaps: ObservationGap[];
+}
+
+/** Runs one pass: read → lock → read again → observe → plan → apply → commit status → unlock. */
+export async function runPass(opts: PassOptions): Promise<PassOutcome> {
+  const { target, clock, logger } = opts;
+  const first = await readTarget(target);
+  const lockRemote = await target.lockRemote();
+  let lock: HeldLock | undefined;
+  if (lockRemote) {
+    const l = opts.lock ?? {};
+    lock = await acquireLock({
+      remote: lockRemote,
+      ref: l.ref ?? lockRefFor(first.desired.fleet),
+      author: opts.author,
+      clock,
+      logger,
+      fleet: first.desired.fleet,
+      holder: l.holder ?? currentHolder(opts.env),
+      command: opts.command,
+      ...(l.ttlMs !== undefined ? { ttlMs: l.ttlMs } : {}),
+      ...(l.timeoutMs !== undefined ? { timeoutMs: l.timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(l.onWait ? { onWait: l.onWait } : {}),
+      ...(l.onTakeOver ? { onTakeOver: l.onTakeOver } : {}),
+    });
+    lock.startHeartbeat();
+    l.onAcquired?.(lock.info);
+  }
+  try {
+    // Whatever happened while waiting for the lock (another applier's status, a new config commit) is read now.
+    const state = lock ? await readTarget(target) : first;
+    const signals = [opts.signal, lock?.lost].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const ws = await openTargetWorkspace(target, state, { ...opts, ...(signal ? { signal } : {}) });
+    const fresh = planWorkspace(ws, clock);
+    const chosen = opts.decide ? await opts.decide(fresh, ws, state) : fresh;
+    const gaps = ws.observation.observed.gaps;
+    const base = { state, lock: lock?.info, published: undefined, result: undefined, gaps };
+    if (!chosen) return { ...base, plan: fresh, stopped: false };
+    if (signal?.aborted) {
+      lock?.lost.throwIfAborted();
+      return { ...base, plan: chosen, stopped: true };
+    }
+    let latest: FleetStatus | undefined;
+    const result = await apply({
+      plan: chosen,
+      desired: state.desired,
+      observed: ws.observation.observed,
+      previousStatus: state.status,
+      providers: ws.providers,
+      clock,
+      writeStatus: async (s) => {
+        latest = s;
+        if (target.statusOnDisk) await writeStatus(target.workdir, state.desired.statusFile, s);
+      },
+      allowDestroy: opts.allowDestroy ?? false,
+      memory: ws.memory,
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(signal ? { signal } : {}),
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    });
+    await saveMemory(target.workdir, ws.memory);
+    // A lock lost mid-apply means someone else may be applying now: their status wins, ours is not pushed.
+    lock?.lost.throwIfAborted();
+    const status = latest ?? result.status;
+    const published = await target.publish(state.snapshot, state.desired.statusFile, serializeStatus(status), statusCommitMessage(state.desired, chosen, result));
+    return { state, plan: chosen, result, published, lock: lock?.info, stopped: opts.signal?.aborted ?? false, gaps };
+  } finally {
+    if (lock) {
+      try {
+        if (!(await lock.release())) logger.warn({ lock: lock.info }, 'the fleet lock was no longer ours at release; left as it is');
+      } catch (err) {
+        // Unreleased, it expires by itself; the pass's own outcome matters more than this.
+        logger.warn({ err, lock: lock.info }, 'could not release the fleet lock; it expires by itself');
+      }
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The config repository as git: fetch a remote into a cache and read it at an exact commit, commit
+ * the status file back and push it (re-applied on the new head when the branch moved), and the
+ * fleet lock that keeps applies one at a time, with nothing but the git host.
+ */
+export { parseRemote, safeUrl, type GitAuth, type ParsedRemote } from './auth.js';
+export { DEFAULT_AUTHOR, parseAuthor, type GitAuthor } from './author.js';
+export { defaultCacheDir, repoCache, withCacheLock, type RepoCache } from './cache.js';
+export { commitSource } from './commit-source.js';
+export { GitError, PushRejectedError } from './errors.js';
+export { LocalRepo } from './local.js';
+export {
+  acquireLock,
+  DEFAULT_LOCK_TTL_MS,
+  forceUnlock,
+  HeldLock,
+  LockBusyError,
+  lockRefFor,
+  readLock,
+  type AcquireOptions,
+  type CurrentLock,
+  type LockContext,
+} from './lock.js';
+export { currentHolder, describeLock, type LockInfo } from './lock-info.js';
+export { configCommit, readCommitData, readTextAt, type GitStore } from './objects.js';
+export { commitFile, publishFile, type PublishOptions, type PublishResult } from './publish.js';
+export { GitRemote, type FetchedBranch, type GitRemoteOptions } from './remote.js';
+export { statusChanged } from './status-change.js';
+export { localTarget, remoteTarget, type ConfigTarget, type PublishOutcome, type TargetContext, type TargetSnapshot } from './target.js';
