@@ -7,7 +7,14 @@
  */
 import { formatDuration } from '../model/index.js';
 
-/** What the store keeps per pool. */
+/**
+ * The key of the fleet-wide breaker. A per-pool breaker cannot see a control plane that lost every
+ * heartbeat when pools are small (one node per pool may always fail alone), so the whole fleet is
+ * judged the same way too. Pool names cannot contain `*`.
+ */
+export const FLEET_BREAKER = '*';
+
+/** What the store keeps per pool (and for the whole fleet, under FLEET_BREAKER). */
 export interface BreakerState {
   open: boolean;
   /** When it last opened (ms). */
@@ -70,9 +77,12 @@ export function evaluateBreaker(input: BreakerInput): BreakerResult {
 
 function message(input: BreakerInput, count: number): string {
   const pct = input.total > 0 ? Math.round((count * 100) / input.total) : 100;
+  const fleet = input.pool === FLEET_BREAKER;
+  const who = fleet ? 'the fleet' : `pool "${input.pool}"`;
+  const reset = `POST /v1/pools/${fleet ? '%2A' : input.pool}/breaker/reset`;
   return (
-    `pool "${input.pool}": ${count} of ${input.total} nodes (${pct}%) turned unhealthy or silent within ${formatDuration(input.windowMs)}, ` +
-    `more than the ${input.percent}% breaker allows; automatic replacement is halted. Check the control plane's network and the agents; ` +
-    `it resumes by itself when they recover, or reset it (POST /v1/pools/${input.pool}/breaker/reset) to replace these nodes`
+    `${who}: ${count} of ${input.total} nodes (${pct}%) turned unhealthy or silent within ${formatDuration(input.windowMs)}, ` +
+    `more than the ${input.percent}% breaker allows; automatic replacement is halted${fleet ? ' in every pool' : ''}. Check the control plane's network and the agents; ` +
+    `it resumes by itself when they recover, or reset it (${reset}) to replace these nodes`
   );
 }

@@ -14,4 +14,4 @@ export {
 export { DEFAULT_HEALTH_POLICY, resolvePolicy, type HealthPolicy } from './policy.js';
 export { clearVerdicts, foldRegistration, foldReport, initialHealthState, type Evaluation, type Mark, type NodeHealthState } from './state.js';
 export { judgeNode, type JudgeInput, type NodeVerdict, type VerdictCause } from './judge.js';
-export { breakerAllowance, evaluateBreaker, type BadNode, type BreakerInput, type BreakerResult, type BreakerState } from './breaker.js';
+export { breakerAllowance, evaluateBreaker, FLEET_BREAKER, type BadNode, type BreakerInput, type BreakerResult, type BreakerState } from './breaker.js';

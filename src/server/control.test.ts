@@ -63,8 +63,25 @@ describe('judgeFleet', () => {
   });
 
   it('judges a node whose agent never registered by its launch time', () => {
-    const j = judgeFleet({ ...input(() => T0), records: new Map(), now: T0 + 16 * MIN, pools: [] });
+    const others = new Map(nodes.filter((n) => n.name !== 'train-1').map((n) => [n.name, record(n.name, T0 + 15 * MIN)]));
+    const j = judgeFleet({ ...input(() => T0), records: others, now: T0 + 16 * MIN, pools: [] });
     expect(j.facts.get('train-1')).toMatchObject({ health: 'unhealthy', reason: 'no agent registered within 15m of launch (launched 2026-01-01T00:00:00.000Z)' });
+  });
+
+  it('halts replacement fleet-wide when every small pool goes silent at once', () => {
+    // Ten one-node pools: no pool breaker can open (a node may always fail alone), but the fleet's does.
+    const fleet = Array.from({ length: 10 }, (_, i) => node(`p${i}`, 1, { launchedAt: new Date(T0).toISOString() }));
+    const records = new Map(fleet.map((n) => [n.name, record(n.name, T0)]));
+    const j = judgeFleet({ ...input(() => T0), nodes: fleet, records, pools: fleet.map((n) => n.pool), breakers: {}, now: T0 + 6 * MIN });
+    expect([...j.facts.values()].every((f) => f.health === 'unknown')).toBe(true);
+    expect(j.breakers.get('*')?.state.open).toBe(true);
+    expect(j.breakers.get('*')?.state.message).toMatch(/^the fleet: 10 of 10 nodes \(100%\).*halted in every pool/);
+    expect([...j.breakers].filter(([k, b]) => k !== '*' && b.state.open)).toEqual([]);
+    // One silent node among ten is a node problem, not the control plane's: it is judged as usual.
+    const one = new Map(fleet.map((n) => [n.name, record(n.name, n.pool === 'p0' ? T0 : T0 + 6 * MIN)]));
+    const k = judgeFleet({ ...input(() => T0), nodes: fleet, records: one, pools: fleet.map((n) => n.pool), breakers: {}, now: T0 + 6 * MIN });
+    expect(k.facts.get('p0-1')?.health).toBe('unhealthy');
+    expect(k.breakers.get('*')?.state.open).toBe(false);
   });
 });
 

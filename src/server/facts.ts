@@ -3,7 +3,7 @@
  * pool's policy, the circuit breaker of each pool decides which verdicts the planner may act on,
  * and the result is joined into the observed fleet as each node's health, reason and cordon.
  */
-import { evaluateBreaker, judgeNode, type BreakerResult, type BreakerState, type HealthPolicy, type NodeVerdict, type VerdictCause } from '../health/index.js';
+import { evaluateBreaker, FLEET_BREAKER, judgeNode, type BreakerResult, type BreakerState, type HealthPolicy, type NodeVerdict, type VerdictCause } from '../health/index.js';
 import type { ObservedFleet, ObservedNode } from '../model/index.js';
 import type { NodeFacts } from '../observe/index.js';
 import { lastContact, type NodeRecord } from './store/index.js';
@@ -16,6 +16,8 @@ export interface JudgeFleetInput {
   pools: readonly string[];
   breakers: Readonly<Record<string, BreakerState>>;
   breakerWindowMs: number;
+  /** Share of the whole fleet that may turn bad at once (default 20). */
+  fleetBreakerPercent?: number;
   watchingSince: number;
   now: number;
 }
@@ -56,24 +58,31 @@ export function judgeFleet(input: JudgeFleetInput): FleetJudgement {
 
   const breakers = new Map<string, BreakerResult>();
   const withheld = new Set<string>();
-  for (const pool of input.pools) {
-    const members = input.nodes.filter((n) => live(n) && n.pool === pool);
+  const judge = (key: string, members: ObservedNode[], percent: number): void => {
     const bad = members.flatMap((n) => {
       const v = verdicts.get(n.name);
-      return v && v.health === 'unhealthy' && COUNTED.has(v.cause) ? [{ node: n.name, since: v.since ?? input.now }] : [];
+      if (!v || v.health !== 'unhealthy' || !COUNTED.has(v.cause)) return [];
+      const since = v.since ?? input.now;
+      // An operator's reset of a pool's breaker accepts that pool's failures for the fleet's breaker too.
+      const poolReset = key === FLEET_BREAKER ? input.breakers[n.pool]?.resetAt : undefined;
+      return poolReset !== undefined && since <= poolReset ? [] : [{ node: n.name, since }];
     });
     const result = evaluateBreaker({
-      pool,
+      pool: key,
       total: members.length,
       bad,
-      percent: input.policyFor(pool).breakerPercent,
+      percent,
       windowMs: input.breakerWindowMs,
       now: input.now,
-      prev: input.breakers[pool],
+      prev: input.breakers[key],
     });
-    breakers.set(pool, result);
+    breakers.set(key, result);
     for (const name of result.withheld) withheld.add(name);
+  };
+  for (const pool of input.pools.filter((p) => p !== FLEET_BREAKER)) {
+    judge(pool, input.nodes.filter((n) => live(n) && n.pool === pool), input.policyFor(pool).breakerPercent);
   }
+  judge(FLEET_BREAKER, input.nodes.filter(live), input.fleetBreakerPercent ?? 20);
 
   const facts = new Map<string, NodeFacts>();
   for (const [name, v] of verdicts) {
