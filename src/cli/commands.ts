@@ -6,8 +6,10 @@ import { registerForceUnlock } from './force-unlock.js';
 import { registerGpus } from './gpus.js';
 import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
+import { registerServe } from './serve.js';
 import { registerReconcile } from './reconcile.js';
 import { registerStatus } from './status.js';
+import { registerToken } from './token.js';
 import { registerValidate } from './validate.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -19,4 +21,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerReconcile(program, ctx);
   registerForceUnlock(program, ctx);
   registerGpus(program, ctx);
+  registerServe(program, ctx);
+  registerToken(program, ctx);
 }

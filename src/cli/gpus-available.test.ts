@@ -1,11 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../model/index.js';
-import type { CliContext } from './context.js';
-import { main } from './main.js';
+import { runCommand, type TestRun } from './testing.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,21 +14,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function gpus(args: string[]) {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: false },
-    stdin: new PassThrough(),
-    env: {},
-    cwd: process.cwd(),
-    clock: systemClock,
-    exitCode: 0,
-  };
-  const code = await main(['node', 'navarch', 'gpus', ...args], ctx);
-  return { code, out, err };
-}
+const gpus = (args: string[]): Promise<TestRun> => runCommand(['gpus', ...args]);
 
 describe('navarch gpus --available on the fake cloud', () => {
   it('lists every cloud the repository declares, with only the regions that have capacity', async () => {

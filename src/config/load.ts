@@ -218,6 +218,8 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
     settings,
     poolDocuments,
   };
+  const controlPlane = rec(root, 'control_plane');
+  if (controlPlane) desired.controlPlane = JSON.parse(JSON.stringify(controlPlane)) as Record<string, unknown>;
   return { desired, diagnostics: [] };
 }
 

@@ -1,5 +1,5 @@
 /** One pool: its own semantic checks, and its normalised `PoolSpec`. */
-import type { Diagnostic, PoolSpec, ProviderConfig, SourceRef } from '../model/index.js';
+import type { Diagnostic, DisruptionBudget, PoolHealthPolicy, PoolSpec, ProviderConfig, SourceRef } from '../model/index.js';
 import { lookupInstanceType } from '../catalog/index.js';
 import { parseDuration } from '../model/index.js';
 import { expandCandidates, type Located } from './candidates.js';
@@ -107,13 +107,44 @@ export function buildPool(input: PoolInput, ctx: PoolContext): PoolSpec | undefi
     spot: bool(doc, 'spot') ?? ctx.defaults.spot ?? false,
     maxPrice: num(doc, 'max_price'),
     labels: { ...ctx.defaults.labels, ...strMap(doc, 'labels') },
-    health: {
-      unhealthyAfter: int(health, 'unhealthy_after') ?? int(ctx.defaults.health, 'unhealthy_after') ?? 2,
-      autoReplace: bool(health, 'auto_replace') ?? bool(ctx.defaults.health, 'auto_replace') ?? true,
-    },
+    health: healthPolicy(health, ctx.defaults.health),
     autoscaling: rec(doc, 'autoscaling'),
     cooldownMs: typeof cooldown === 'string' || typeof cooldown === 'number' ? parseDuration(cooldown) : undefined,
     protect: bool(doc, 'protect') ?? false,
   };
 }
 
+
+function durationMs(v: unknown): number | undefined {
+  return typeof v === 'string' || typeof v === 'number' ? parseDuration(v) : undefined;
+}
+
+function budgetOf(v: unknown): DisruptionBudget | undefined {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return { count: v };
+  const m = typeof v === 'string' ? /^(\d{1,3})%$/.exec(v) : null;
+  return m ? { percent: Number(m[1]) } : undefined;
+}
+
+/** A pool's `health:` over `defaults.health`, field by field; fields neither sets stay unset. */
+function healthPolicy(pool: Record<string, unknown>, defaults: Record<string, unknown>): PoolHealthPolicy {
+  const pick = <T>(read: (o: Record<string, unknown>) => T | undefined): T | undefined => read(pool) ?? read(defaults);
+  const out: PoolHealthPolicy = {
+    unhealthyAfter: pick((o) => int(o, 'unhealthy_after')) ?? 2,
+    autoReplace: pick((o) => bool(o, 'auto_replace')) ?? true,
+  };
+  const heartbeat = pick((o) => durationMs(o['heartbeat_timeout']));
+  if (heartbeat !== undefined) out.heartbeatTimeoutMs = heartbeat;
+  const registration = pick((o) => durationMs(o['registration_timeout']));
+  if (registration !== undefined) out.registrationTimeoutMs = registration;
+  const budget = pick((o) => budgetOf(o['disruption_budget']));
+  if (budget !== undefined) out.disruptionBudget = budget;
+  const breaker = pick((o) => num(o, 'breaker_percent'));
+  if (breaker !== undefined) out.breakerPercent = breaker;
+  const degraded = pick((o) => num(rec(o, 'thermal') ?? {}, 'degraded_at'));
+  if (degraded !== undefined) out.thermalDegradedC = degraded;
+  const unhealthy = pick((o) => num(rec(o, 'thermal') ?? {}, 'unhealthy_at'));
+  if (unhealthy !== undefined) out.thermalUnhealthyC = unhealthy;
+  const resets = pick((o) => int(o, 'resets_before_replace'));
+  if (resets !== undefined) out.resetsBeforeReplace = resets;
+  return out;
+}

@@ -1,6 +1,6 @@
 /** A ConfigSource that reads files at an exact commit, straight from git objects (no checkout). */
 import * as fs from 'node:fs';
-import git from 'isomorphic-git';
+import { git } from './iso.js';
 import { MAX_FILE_BYTES, type ConfigSource } from '../config/index.js';
 import { readCommitData, readTreeEntries, type GitStore, type TreeItem } from './objects.js';
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import git from 'isomorphic-git';
+import { git } from './iso.js';
 import { type Clock } from '../model/index.js';
 import { parseRemote, safeUrl } from './auth.js';
 import type { GitAuthor } from './author.js';

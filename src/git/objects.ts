@@ -3,7 +3,7 @@
  * commit, a commit that changes exactly one file, and the commit that last changed the config.
  */
 import * as fs from 'node:fs';
-import git from 'isomorphic-git';
+import { git } from './iso.js';
 import { NavarchError } from '../model/index.js';
 import { signature, type GitAuthor } from './author.js';
 

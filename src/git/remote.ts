@@ -5,8 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+import { git, http } from './iso.js';
 import { retry, type Clock } from '../model/index.js';
 import type { GitAuth } from './auth.js';
 import { GitError, isPushRejection, isTransientGitError, PushRejectedError, translateGitError } from './errors.js';

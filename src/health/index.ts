@@ -1,2 +1,17 @@
-/** Health: the XID catalog and, on the server side, classification and the health policy. */
+/** Health: the XID catalog and, on the server side, classification, the health policy and the circuit breaker. */
 export { xidCatalog, xidInfo, type XidBucket, type XidInfo } from './xid.js';
+export {
+  classifyCheck,
+  classifyEvent,
+  classifyTemperatures,
+  gpuLabel,
+  normalizePci,
+  type Finding,
+  type GpuIdentity,
+  type Severity,
+  type Thresholds,
+} from './classify.js';
+export { DEFAULT_HEALTH_POLICY, resolvePolicy, type HealthPolicy } from './policy.js';
+export { clearVerdicts, foldRegistration, foldReport, initialHealthState, type Evaluation, type Mark, type NodeHealthState } from './state.js';
+export { judgeNode, type JudgeInput, type NodeVerdict, type VerdictCause } from './judge.js';
+export { breakerAllowance, evaluateBreaker, FLEET_BREAKER, type BadNode, type BreakerInput, type BreakerResult, type BreakerState } from './breaker.js';

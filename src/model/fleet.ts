@@ -35,12 +35,32 @@ export interface PlacementCandidate {
   pricePerHour: number | undefined;
 }
 
-/** Health settings of a pool (`health:`). */
+/** Most nodes of a pool replaced for health at once: a node count, or a share of the pool (rounded up). */
+export type DisruptionBudget = { count: number } | { percent: number };
+
+/**
+ * Health settings of a pool (`health:`). The optional fields are what the user wrote (pool, else
+ * `defaults.health`); the control plane fills in its defaults for the rest.
+ */
 export interface PoolHealthPolicy {
   /** Consecutive unhealthy evaluations before a node is considered unhealthy. */
   unhealthyAfter: number;
   /** Replace unhealthy nodes without a human. */
   autoReplace: boolean;
+  /** Silence (ms) after which a registered node counts as unhealthy. */
+  heartbeatTimeoutMs?: number;
+  /** Time (ms) a launched node has to register its agent before it counts as unhealthy; 0: wait forever. */
+  registrationTimeoutMs?: number;
+  /** Most nodes replaced for health in one reconcile. */
+  disruptionBudget?: DisruptionBudget;
+  /** Share of the pool (1-100) that, turning unhealthy or silent at once, halts automatic replacement. */
+  breakerPercent?: number;
+  /** GPU temperature (Celsius) from which a node is degraded. */
+  thermalDegradedC?: number;
+  /** GPU temperature (Celsius) from which an evaluation is unhealthy. */
+  thermalUnhealthyC?: number;
+  /** GPU-reset-class errors within 24 hours after which the node is replaced. */
+  resetsBeforeReplace?: number;
 }
 
 /** A node pool after validation and normalisation. */
@@ -120,4 +140,6 @@ export interface DesiredFleet {
   settings: FleetSettings;
   /** Raw pool documents as normalised for diffing (JSON Patch between desired and last applied). */
   poolDocuments: Record<string, Record<string, unknown>>;
+  /** `control_plane:` of navarch.yaml as written (interpreted by `navarch serve`; not part of the digest). */
+  controlPlane?: Record<string, unknown>;
 }

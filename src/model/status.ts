@@ -29,7 +29,7 @@ export interface StatusNode {
 }
 
 export interface StatusCondition {
-  type: 'Ready' | 'Degraded' | 'Progressing' | 'Drifted';
+  type: 'Ready' | 'Degraded' | 'Progressing' | 'Drifted' | 'RemediationHalted';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;

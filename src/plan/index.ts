@@ -10,3 +10,4 @@ export { renderMarkdown } from './render-markdown.js';
 export type { MarkdownOptions } from './render-markdown.js';
 export { savePlan, loadPlan, parsePlan, checkStale, planDigest } from './plan-file.js';
 export type { CurrentState } from './plan-file.js';
+export { budgetUnhealthy, describeBudget, disruptionAllowance, DEFAULT_DISRUPTION_BUDGET } from './disruption.js';

@@ -26,6 +26,8 @@ export interface PlanOptions {
   now: number;
   /** Offerings that recently ran out of capacity; they are tried last. */
   unavailable?: UnavailableOffering[];
+  /** Pools whose health-driven replacements wait this time, with why (the control plane backs off after a failed one). */
+  holdReplacements?: Readonly<Record<string, string>>;
   /**
    * Providers whose instances cannot be relabelled in place (Lambda): label changes reach their new
    * nodes only, so no update is planned that apply could never carry out.
@@ -68,6 +70,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
       placements: orderPlacements(pool.candidates, options.unavailable ?? []),
       nextOrdinal: lastOrdinal + 1,
       priceOf,
+      hold: options.holdReplacements?.[pool.name],
       fixedLabels: options.fixedLabels ?? new Set(),
     });
     actions.push(...result.actions);

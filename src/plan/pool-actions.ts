@@ -8,6 +8,7 @@
  */
 import type { Action, ObservedNode, PlacementCandidate, PoolSpec, ReasonCode } from '../model/index.js';
 import { conforms, mismatchReason } from './placement.js';
+import { budgetUnhealthy } from './disruption.js';
 import { toNodeRef } from './node-ref.js';
 
 interface Problem {
@@ -24,6 +25,8 @@ export interface PoolActionInput {
   /** First ordinal free for new node names. */
   nextOrdinal: number;
   priceOf: (node: ObservedNode) => number | undefined;
+  /** Why health-driven replacements in this pool wait this time, when they do. */
+  hold?: string | undefined;
   /** Providers that cannot relabel instances in place. */
   fixedLabels: ReadonlySet<string>;
 }
@@ -61,6 +64,11 @@ export function planPoolActions(input: PoolActionInput): PoolActionResult {
     const p = problemOf(n, pool);
     if (p) problems.set(n.instanceId, p);
   }
+  // Unhealthy nodes beyond the disruption budget stay as they are until a later plan.
+  const unhealthy = active.filter((n) => problems.get(n.instanceId)?.code === 'unhealthy');
+  const budget = budgetUnhealthy(pool, unhealthy, active.length, input.hold);
+  for (const n of budget.deferred) problems.delete(n.instanceId);
+  if (!pool.protect) warnings.push(...budget.warnings);
   const good = active.filter((n) => !problems.has(n.instanceId));
   const troubled = active.filter((n) => problems.has(n.instanceId));
   const target = pool.targetNodes;

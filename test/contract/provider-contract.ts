@@ -4,8 +4,9 @@
  * `describeProviderContract(name, makeHarness)`; each case gets a fresh harness.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, TAG, MANAGED_BY_VALUE, type Instance, type ProvisionRequest } from '../../src/model/index.js';
+import { TAG, type Instance, type ProvisionRequest } from '../../src/model/index.js';
 import type { Provider } from '../../src/providers/index.js';
+import { navarchTags, providerFailure, provisionRequest } from '../helpers/provider-requests.js';
 
 /** Error classes a cloud can be made to report. */
 export type ContractErrorClass = 'capacity' | 'quota' | 'throttled' | 'auth' | 'invalid' | 'transient';
@@ -53,34 +54,14 @@ export function describeProviderContract(name: string, makeHarness: () => Promis
       await h.close();
     });
 
-    /** Tags of a node of `fleet`/`pool`, as apply would put them. */
-    const navarchTags = (fleet: string, pool: string, node: string): Record<string, string> => ({
-      [TAG.managedBy]: MANAGED_BY_VALUE,
-      [TAG.fleet]: fleet,
-      [TAG.pool]: pool,
-      [TAG.node]: node,
-    });
-
-    const request = (fleet: string, pool = 'train', node = `${pool}-${++serial}`): ProvisionRequest => ({
-      nodeName: node,
-      instanceType: h.instanceType,
-      region: h.region,
-      zone: h.zone,
-      spot: false,
-      maxPricePerHour: undefined,
-      tags: { ...navarchTags(fleet, pool, node), team: 'research' },
-      userData: undefined,
-    });
+    /** A request as apply makes it for a new node of `fleet`/`pool`, labelled `team: research`. */
+    const request = (fleet: string, pool = 'train', node = `${pool}-${++serial}`): ProvisionRequest =>
+      provisionRequest(node, { instanceType: h.instanceType, region: h.region, zone: h.zone, tags: navarchTags(fleet, pool, node, { team: 'research' }) });
 
     const listFleet = (fleet: string): Promise<Instance[]> => h.provider.list({ tags: { [TAG.fleet]: fleet } });
 
     async function expectProviderError(promise: Promise<unknown>, errorClass: ContractErrorClass): Promise<void> {
-      const err: unknown = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err, `expected a ProviderError of class ${errorClass}`).toBeInstanceOf(ProviderError);
-      const pe = err as ProviderError;
+      const pe = await providerFailure(promise);
       expect(pe.errorClass).toBe(errorClass);
       expect(pe.provider).toBe(h.provider.name);
       expect(pe.retryable).toBe(HANDLING[errorClass].retryable);

@@ -4,18 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseStatus } from '../../src/status/index.js';
-import { tempDirs } from '../helpers/git-fixtures.js';
-import { gitFixture, TOKEN } from './setup.js';
+import { gitSuite, TOKEN } from './setup.js';
 
-const fx = gitFixture();
-const dirs = tempDirs();
-beforeAll(() => fx.start());
-afterAll(async () => {
-  await fx.stop();
-  await dirs.cleanup();
-});
+const fx = gitSuite();
 
 const GROW = 'provider: local\ninstance_type: f1.8xh100\nregion: local-1\nmin_nodes: 3\nmax_nodes: 8\n';
 
@@ -84,7 +77,7 @@ describe('apply --repo', () => {
 
   it('refuses a saved plan after a commit that changes a pool, but not after one that changes nothing', async () => {
     const f = await fx.fleet();
-    const planFile = join(await dirs.make(), 'plan.json');
+    const planFile = join(await fx.tempDir(), 'plan.json');
     const planned = await f.cli(['plan', '--out', planFile]);
     expect(planned.code).toBe(0);
     expect(planned.stdout).toContain(`commit ${f.initial.slice(0, 7)}`);
@@ -101,7 +94,7 @@ describe('apply --repo', () => {
 
     // Planned after the docs commit and applied after another docs commit: same desired state, not stale.
     await fx.server.commit(f.name, { 'README.md': 'docs again\n' }, 'more docs');
-    const fresh = join(await dirs.make(), 'plan.json');
+    const fresh = join(await fx.tempDir(), 'plan.json');
     await f.cli(['plan', '--out', fresh]);
     await fx.server.commit(f.name, { 'README.md': 'and again\n' }, 'even more docs');
     const ok = await f.cli(['apply', fresh]);
@@ -112,7 +105,7 @@ describe('apply --repo', () => {
 
   it('never shows or stores the token: output, errors, plans, status, lock commits', async () => {
     const f = await fx.fleet();
-    const planFile = join(await dirs.make(), 'plan.json');
+    const planFile = join(await fx.tempDir(), 'plan.json');
     const withUrlToken = f.url.replace('http://', `http://x-access-token:${TOKEN}@`);
     const runs = [
       await f.cli(['plan', '--out', planFile, '--repo', withUrlToken], { repo: false, env: { NAVARCH_GIT_TOKEN: '' } }),

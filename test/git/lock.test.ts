@@ -1,13 +1,11 @@
 /** The fleet lock from the command line: concurrent appliers, a killed holder, force-unlock. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeCloudAdmin } from '../../src/providers/fake/index.js';
 import { parseStatus } from '../../src/status/index.js';
 import { collect } from '../helpers/cli.js';
-import { gitFixture, until, type Fleet } from './setup.js';
+import { gitSuite, until, type Fleet } from './setup.js';
 
-const fx = gitFixture();
-beforeAll(() => fx.start());
-afterAll(() => fx.stop());
+const fx = gitSuite();
 
 const applied = async (f: Fleet): Promise<number> =>
   parseStatus(await f.server.git(f.name, ['show', 'main:status/fleet.yaml']), 'status').history.filter((h) => h.result === 'applied').length;

@@ -1,21 +1,14 @@
 /** `navarch reconcile` and local mode (`--dir --commit --push`) as a user runs them. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeCloudAdmin } from '../../src/providers/fake/index.js';
 import { parseStatus } from '../../src/status/index.js';
 import { collect, runCli } from '../helpers/cli.js';
-import { tempDirs } from '../helpers/git-fixtures.js';
 import { runGit } from '../helpers/git-server.js';
-import { gitFixture, TOKEN, until } from './setup.js';
+import { gitSuite, TOKEN, until } from './setup.js';
 
-const fx = gitFixture();
-const dirs = tempDirs();
-beforeAll(() => fx.start());
-afterAll(async () => {
-  await fx.stop();
-  await dirs.cleanup();
-});
+const fx = gitSuite();
 
 describe('reconcile', () => {
   it('--once converges, then commits nothing while nothing changes, and repairs drift', async () => {
@@ -107,7 +100,7 @@ describe('reconcile --dir', () => {
 describe('local mode', () => {
   it('apply --dir --commit --push commits the status on the branch and pushes it', async () => {
     const f = await fx.fleet();
-    const work = join(await dirs.make(), 'clone');
+    const work = join(await fx.tempDir(), 'clone');
     const authed = f.url.replace('http://', `http://x-access-token:${TOKEN}@`);
     await runGit(['clone', '--quiet', authed, work]);
     await runGit(['remote', 'set-url', 'origin', f.url], { cwd: work });

@@ -1,5 +1,6 @@
 /** What the git CLI tests share: a token-protected git server, a config repo on the fake cloud, the CLI with its environment. */
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { fleetFiles, tempDirs } from '../helpers/git-fixtures.js';
 import { startGitServer, type GitServer, type GitServerOptions } from '../helpers/git-server.js';
 import { readFakeState } from '../../src/providers/fake/index.js';
@@ -24,13 +25,17 @@ export interface Fleet {
   lockRefs(): Promise<string>;
 }
 
-/** Starts one server per test file; `fleet()` makes a fresh repository on it. */
-export function gitFixture(options: GitServerOptions = {}): {
+export interface GitFixture {
   start(): Promise<void>;
   stop(): Promise<void>;
   fleet(opts?: { nodes?: number; extra?: Record<string, string>; navarch?: string }): Promise<Fleet>;
+  /** A fresh temp directory, removed at `stop()`. */
+  tempDir(prefix?: string): Promise<string>;
   readonly server: GitServer;
-} {
+}
+
+/** Starts one server per test file; `fleet()` makes a fresh repository on it. */
+export function gitFixture(options: GitServerOptions = {}): GitFixture {
   let server: GitServer | undefined;
   const dirs = tempDirs();
   let n = 0;
@@ -39,6 +44,7 @@ export function gitFixture(options: GitServerOptions = {}): {
       if (!server) throw new Error('start() first');
       return server;
     },
+    tempDir: (prefix) => dirs.make(prefix),
     async start() {
       server = await startGitServer({ token: TOKEN, ...options });
     },
@@ -73,6 +79,14 @@ export function gitFixture(options: GitServerOptions = {}): {
       };
     },
   };
+}
+
+/** A git fixture started before the calling file's tests and stopped (its temp dirs removed) after them. */
+export function gitSuite(options: GitServerOptions = {}): GitFixture {
+  const fx = gitFixture(options);
+  beforeAll(() => fx.start());
+  afterAll(() => fx.stop());
+  return fx;
 }
 
 /** Polls `check` until it returns true (the process under test acts on its own schedule). */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../src/log/index.js';
-import { systemClock, TAG, type Clock, type ProviderConfig, type ProvisionRequest } from '../../src/model/index.js';
+import { systemClock, type Clock, type ProviderConfig } from '../../src/model/index.js';
 import { createFakeProvider, type FakeProvider } from '../../src/providers/fake/index.js';
 
 /** A fresh empty directory under the OS temp dir; `cleanup` removes it. */
@@ -32,17 +32,5 @@ export async function fakeProvider(
   return provider as FakeProvider;
 }
 
-/** A provision request for node `nodeName` in fleet `demo`, pool `train`, with any field overridden. */
-export function provisionRequest(nodeName: string, over: Partial<ProvisionRequest> = {}): ProvisionRequest {
-  return {
-    nodeName,
-    instanceType: 'f1.1xh100',
-    region: 'local-1',
-    zone: undefined,
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'demo', [TAG.pool]: 'train', [TAG.node]: nodeName },
-    userData: undefined,
-    ...over,
-  };
-}
+/** Fake-cloud tests build their requests with the shared builder; its defaults are the fake cloud's. */
+export { provisionRequest } from './provider-requests.js';

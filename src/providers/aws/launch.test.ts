@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { provisionRequest } from '../../../test/helpers/provider-requests.js';
 import { ProviderError, TAG, type ProvisionRequest } from '../../model/index.js';
 import { clientToken, formatMaxPrice, launchTargets, runInstancesInput } from './launch.js';
 import { parseAwsSettings } from './settings.js';
@@ -9,19 +10,14 @@ const settings = parseAwsSettings({
   subnets: { 'us-east-1a': 'subnet-0a', 'us-east-1b': 'subnet-0b' },
 });
 
-function request(over: Partial<ProvisionRequest> = {}): ProvisionRequest {
-  return {
-    nodeName: 'train-1',
+const request = (over: Partial<ProvisionRequest> = {}): ProvisionRequest =>
+  provisionRequest('train-1', {
     instanceType: 'p5.48xlarge',
     region: 'us-east-1',
     zone: 'us-east-1a',
-    spot: false,
-    maxPricePerHour: undefined,
     tags: { [TAG.fleet]: 'research', [TAG.node]: 'train-1' },
-    userData: undefined,
     ...over,
-  };
-}
+  });
 
 describe('clientToken', () => {
   it('is the same for the same fleet, node and generation, and at most 64 ASCII characters', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAG } from '../../model/index.js';
-import { fakeProvider, tempRoot } from '../../../test/helpers/fake-cloud.js';
+import { fakeProvider, provisionRequest, tempRoot } from '../../../test/helpers/fake-cloud.js';
 import { DEFAULT_STATE_FILE, readFakeState } from './index.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -86,16 +86,7 @@ describe('fake cloud shared by real processes', () => {
     const before = JSON.parse(text) as { instances: unknown[] };
     // A lock the dead process held is taken over once stale instead of blocking for ever.
     const provider = await fakeProvider(root);
-    const inst = await provider.provision({
-      nodeName: 'after-kill',
-      instanceType: 'f1.1xa10',
-      region: 'local-1',
-      zone: undefined,
-      spot: false,
-      maxPricePerHour: undefined,
-      tags: { [TAG.fleet]: 'multi' },
-      userData: undefined,
-    });
+    const inst = await provider.provision(provisionRequest('after-kill', { instanceType: 'f1.1xa10', tags: { [TAG.fleet]: 'multi' } }));
     const snapshot = await readFakeState(root);
     expect(snapshot.instances.length).toBeGreaterThanOrEqual(before.instances.length + 1);
     expect(snapshot.instances.map((i) => i.id)).toContain(inst.id);

@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { TAG, type ProvisionRequest } from '../../model/index.js';
+import { provisionRequest } from '../../../test/helpers/provider-requests.js';
+import { TAG } from '../../model/index.js';
 import { defaultDiskType, instanceResource } from './request.js';
 import { parseGcpSettings } from './settings.js';
 
-const req: ProvisionRequest = {
-  nodeName: 'serve-2',
+const req = provisionRequest('serve-2', {
   instanceType: 'g2-standard-8',
   region: 'europe-west4',
   zone: 'europe-west4-b',
-  spot: false,
-  maxPricePerHour: undefined,
   tags: { [TAG.fleet]: 'prod', [TAG.pool]: 'serve' },
-  userData: undefined,
-};
+});
 
 describe('instanceResource', () => {
   it('always labels the node, even when the tags lack it', () => {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, type CliRun } from '../../helpers/cli.js';
-import { FakeEc2Server } from './ec2-server.js';
-import { ACCESS_KEY_ID, AMI_EAST, KEY_NAME, SECRET_ACCESS_KEY, SECURITY_GROUPS, SESSION_TOKEN, SUBNETS } from './harness.js';
+import type { FakeEc2Server } from './ec2-server.js';
+import { ACCESS_KEY_ID, AMI_EAST, fakeEc2, KEY_NAME, SECRET_ACCESS_KEY, SECURITY_GROUPS, SESSION_TOKEN, SUBNETS } from './harness.js';
 
 const SECRETS = [SECRET_ACCESS_KEY, SESSION_TOKEN, ACCESS_KEY_ID];
 
@@ -46,13 +46,7 @@ async function filesUnder(root: string): Promise<Array<{ path: string; text: str
 }
 
 beforeAll(async () => {
-  server = new FakeEc2Server({
-    accessKeyId: ACCESS_KEY_ID,
-    images: [AMI_EAST],
-    subnets: Object.fromEntries(Object.entries(SUBNETS).map(([zone, id]) => [id, zone])),
-    securityGroups: SECURITY_GROUPS,
-    keyNames: [KEY_NAME],
-  });
+  server = fakeEc2({ images: [AMI_EAST] });
   await server.start();
   server.setCapacity('p5.48xlarge', 'us-east-1a', 0);
   dir = await mkdtemp(join(tmpdir(), 'navarch-aws-cli-'));

@@ -4,10 +4,11 @@
  * SDK's shared config files and instance metadata are switched off, so nothing leaves the machine.
  */
 import { silentLogger, type Logger } from '../../../src/log/index.js';
-import { ManualClock, type ProviderConfig } from '../../../src/model/index.js';
+import { ManualClock, type ProviderConfig, type ProvisionRequest } from '../../../src/model/index.js';
 import type { AwsProvider } from '../../../src/providers/aws/index.js';
 import { createProvider } from '../../../src/providers/index.js';
-import { FakeEc2Server } from './ec2-server.js';
+import { navarchTags, provisionRequest } from '../../helpers/provider-requests.js';
+import { FakeEc2Server, type FakeEc2Options } from './ec2-server.js';
 
 /** A recognisable fake key pair: tests look for it in everything navarch prints or writes. */
 export const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
@@ -47,6 +48,36 @@ export function awsSettings(endpoint: string, over: Record<string, unknown> = {}
   };
 }
 
+/**
+ * A loopback EC2, not yet started, that knows the test images, subnets, security groups and key
+ * pair and accepts requests signed with ACCESS_KEY_ID; `over` replaces any of those.
+ */
+export function fakeEc2(over: Partial<FakeEc2Options> = {}): FakeEc2Server {
+  return new FakeEc2Server({
+    accessKeyId: ACCESS_KEY_ID,
+    images: [AMI_EAST, AMI_WEST],
+    subnets: Object.fromEntries(Object.entries(SUBNETS).map(([zone, id]) => [id, zone])),
+    securityGroups: SECURITY_GROUPS,
+    keyNames: [KEY_NAME],
+    ...over,
+  });
+}
+
+/**
+ * A request for a `p5.48xlarge` in `us-east-1a` for node `train-1` (or `over.nodeName`) of pool
+ * `train` in fleet `research`, tagged as apply tags it, with the pool's `labels`.
+ */
+export function ec2Request(over: Partial<ProvisionRequest> = {}, labels: Record<string, string> = {}): ProvisionRequest {
+  const nodeName = over.nodeName ?? 'train-1';
+  return provisionRequest(nodeName, {
+    instanceType: 'p5.48xlarge',
+    region: 'us-east-1',
+    zone: 'us-east-1a',
+    tags: navarchTags('research', 'train', nodeName, labels),
+    ...over,
+  });
+}
+
 export interface AwsTestbed {
   server: FakeEc2Server;
   provider: AwsProvider;
@@ -67,14 +98,7 @@ export async function awsTestbed(
   } = {},
 ): Promise<AwsTestbed> {
   isolateSdkEnvironment();
-  const server = new FakeEc2Server({
-    accessKeyId: options.serverAccessKeyId ?? ACCESS_KEY_ID,
-    pageSize: options.pageSize ?? 1000,
-    images: [AMI_EAST, AMI_WEST],
-    subnets: Object.fromEntries(Object.entries(SUBNETS).map(([zone, id]) => [id, zone])),
-    securityGroups: SECURITY_GROUPS,
-    keyNames: [KEY_NAME],
-  });
+  const server = fakeEc2({ accessKeyId: options.serverAccessKeyId ?? ACCESS_KEY_ID, pageSize: options.pageSize ?? 1000 });
   await server.start();
   const clock = new ManualClock();
   const config: ProviderConfig = {

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError, TAG } from '../../../src/model/index.js';
 import { PROVIDER_TAGS_KEY } from '../../../src/providers/aws/index.js';
-import { awsTestbed, type AwsTestbed } from './harness.js';
+import { providerFailure } from '../../helpers/provider-requests.js';
+import { awsTestbed, ec2Request, type AwsTestbed } from './harness.js';
 
 let bed: AwsTestbed;
 beforeEach(async () => {
@@ -65,16 +66,7 @@ describe('list', () => {
   });
 
   it('keeps AWS and provider-settings tags out of the instance tags, so they never read as labels', async () => {
-    const inst = await bed.provider.provision({
-      nodeName: 'train-1',
-      instanceType: 'p5.48xlarge',
-      region: 'us-east-1',
-      zone: 'us-east-1a',
-      spot: false,
-      maxPricePerHour: undefined,
-      tags: { ...fleet('f'), [TAG.node]: 'train-1', team: 'research' },
-      userData: undefined,
-    });
+    const inst = await bed.provider.provision(ec2Request({ tags: { ...fleet('f'), [TAG.node]: 'train-1', team: 'research' } }));
     const server = bed.server.world.instances.get(inst.id);
     if (server) server.tags['aws:ec2launchtemplate:id'] = 'lt-0123';
     const [listed] = await bed.provider.list({ tags: fleet('f') });
@@ -111,27 +103,16 @@ describe('terminate', () => {
   });
 
   it('an id EC2 cannot parse is an invalid request', async () => {
-    const err = await bed.provider.terminate('not-an-id').then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(ProviderError);
+    const err = await providerFailure(bed.provider.terminate('not-an-id'));
     expect(err).toMatchObject({ errorClass: 'invalid', providerCode: 'InvalidInstanceID.Malformed' });
   });
 });
 
 describe('setLabels', () => {
   it('replaces the pool labels and keeps navarch, AWS and provider-settings tags', async () => {
-    const inst = await bed.provider.provision({
-      nodeName: 'train-1',
-      instanceType: 'p5.48xlarge',
-      region: 'us-west-2',
-      zone: 'us-west-2a',
-      spot: false,
-      maxPricePerHour: undefined,
-      tags: { ...fleet('f'), [TAG.node]: 'train-1', team: 'research', tier: 'gold' },
-      userData: undefined,
-    });
+    const inst = await bed.provider.provision(
+      ec2Request({ region: 'us-west-2', zone: 'us-west-2a', tags: { ...fleet('f'), [TAG.node]: 'train-1', team: 'research', tier: 'gold' } }),
+    );
     await bed.provider.setLabels(inst.id, { team: 'vision', owner: 'ana' });
     expect(bed.server.world.instances.get(inst.id)?.tags).toEqual({
       ...fleet('f'),

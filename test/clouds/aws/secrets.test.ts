@@ -5,8 +5,9 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log/index.js';
-import { clearSecrets, ProviderError, TAG } from '../../../src/model/index.js';
-import { awsTestbed, type AwsTestbed } from './harness.js';
+import { clearSecrets, TAG } from '../../../src/model/index.js';
+import { providerFailure } from '../../helpers/provider-requests.js';
+import { awsTestbed, ec2Request, type AwsTestbed } from './harness.js';
 
 const CHAIN_KEY_ID = 'AKIACHAINEXAMPLE0042';
 const CHAIN_SECRET = 'chain/Secret+Key0fTheDefaultProviderChain42';
@@ -55,12 +56,7 @@ it('redacts those credentials from errors that echo them', async () => {
     status: 403,
     message: `The request signature we calculated does not match (${CHAIN_KEY_ID} ${CHAIN_SECRET} ${CHAIN_TOKEN})`,
   });
-  const err = await bed.provider.list({ tags: {} }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  const pe = err as ProviderError;
+  const pe = await providerFailure(bed.provider.list({ tags: {} }));
   expect(pe.errorClass).toBe('auth');
   const rendered = [pe.message, JSON.stringify(pe.toJSON()), String(pe)].join('\n');
   expect(rendered).toContain('[REDACTED]');
@@ -68,16 +64,7 @@ it('redacts those credentials from errors that echo them', async () => {
 });
 
 it('keeps them out of the logs', async () => {
-  const inst = await bed.provider.provision({
-    nodeName: 'train-1',
-    instanceType: 'p5.48xlarge',
-    region: 'us-east-1',
-    zone: 'us-east-1a',
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.fleet]: 'research', [TAG.node]: 'train-1' },
-    userData: undefined,
-  });
+  const inst = await bed.provider.provision(ec2Request({ tags: { [TAG.fleet]: 'research', [TAG.node]: 'train-1' } }));
   await bed.provider.terminate(inst.id);
   expect(lines.length).toBeGreaterThan(0);
   for (const secret of [CHAIN_KEY_ID, CHAIN_SECRET, CHAIN_TOKEN]) expect(lines.join('')).not.toContain(secret);

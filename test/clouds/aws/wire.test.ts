@@ -1,34 +1,14 @@
 /** What goes over the wire to EC2, checked on the server side, and how EC2's answers come back. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, TAG, type ProvisionRequest } from '../../../src/model/index.js';
+import { TAG, type ProvisionRequest } from '../../../src/model/index.js';
 import { clientToken } from '../../../src/providers/aws/index.js';
+import { providerFailure } from '../../helpers/provider-requests.js';
 import { API_VERSION } from './ec2-server.js';
 import { EC2_ERROR_TABLE } from './error-table.js';
-import { ACCESS_KEY_ID, AMI_EAST, AMI_WEST, awsTestbed, SECRET_ACCESS_KEY, SESSION_TOKEN, SUBNETS, type AwsTestbed } from './harness.js';
+import { ACCESS_KEY_ID, AMI_EAST, AMI_WEST, awsTestbed, ec2Request, SECRET_ACCESS_KEY, SESSION_TOKEN, SUBNETS, type AwsTestbed } from './harness.js';
 
-function request(over: Partial<ProvisionRequest> = {}): ProvisionRequest {
-  const nodeName = over.nodeName ?? 'train-1';
-  return {
-    nodeName,
-    instanceType: 'p5.48xlarge',
-    region: 'us-east-1',
-    zone: 'us-east-1a',
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.managedBy]: 'navarch', [TAG.fleet]: 'research', [TAG.pool]: 'train', [TAG.node]: nodeName, team: 'vision' },
-    userData: undefined,
-    ...over,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
-}
+/** The request these tests send: the pool carries the label `team: vision`. */
+const request = (over: Partial<ProvisionRequest> = {}): ProvisionRequest => ec2Request(over, { team: 'vision' });
 
 let bed: AwsTestbed;
 beforeEach(async () => {
@@ -153,7 +133,7 @@ describe('EC2 error documents', () => {
   const wireTable = EC2_ERROR_TABLE.filter(([code, , c]) => c !== 'not-found' && code !== 'IdempotentParameterMismatch');
   it.each(wireTable)('%s with HTTP %i fails provision as %s, naming the code and the zone', async (code, status, errorClass) => {
     bed.server.inject({ action: 'RunInstances', code, status, message: `${code} happened` });
-    const err = await failure(bed.provider.provision(request()));
+    const err = await providerFailure(bed.provider.provision(request()));
     expect(err.errorClass).toBe(errorClass);
     expect(err.providerCode).toBe(code);
     expect(err.location).toBe('us-east-1a');
@@ -163,26 +143,26 @@ describe('EC2 error documents', () => {
 
   it('a list error names the region', async () => {
     bed.server.inject({ action: 'DescribeInstances', region: 'us-west-2', code: 'RequestLimitExceeded', status: 503 });
-    const err = await failure(bed.provider.list({ tags: {} }));
+    const err = await providerFailure(bed.provider.list({ tags: {} }));
     expect(err).toMatchObject({ errorClass: 'throttled', location: 'us-west-2', providerCode: 'RequestLimitExceeded' });
   });
 
   it('a lost reply is a transient error', async () => {
     bed.server.dropReplies('DescribeInstances');
-    const err = await failure(bed.provider.list({ tags: {} }));
+    const err = await providerFailure(bed.provider.list({ tags: {} }));
     expect(err.errorClass).toBe('transient');
   });
 
   it('the SDK does not retry on its own: apply owns retries', async () => {
     bed.server.inject({ action: 'RunInstances', code: 'RequestLimitExceeded', status: 503 });
-    await failure(bed.provider.provision(request()));
+    await providerFailure(bed.provider.provision(request()));
     expect(bed.server.calls('RunInstances')).toHaveLength(1);
   });
 
   it('signing with an unknown key is an auth error', async () => {
     await bed.close();
     bed = await awsTestbed({ env: { AWS_ACCESS_KEY_ID: 'AKIAUNKNOWNKEY000000', AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY } });
-    const err = await failure(bed.provider.list({ tags: {} }));
+    const err = await providerFailure(bed.provider.list({ tags: {} }));
     expect(err).toMatchObject({ errorClass: 'auth', providerCode: 'AuthFailure' });
   });
 
@@ -193,7 +173,7 @@ describe('EC2 error documents', () => {
     delete process.env['AWS_ACCESS_KEY_ID'];
     delete process.env['AWS_SECRET_ACCESS_KEY'];
     try {
-      const err = await failure(bed.provider.list({ tags: {} }));
+      const err = await providerFailure(bed.provider.list({ tags: {} }));
       expect(err.errorClass).toBe('auth');
       expect(bed.server.requests).toHaveLength(0);
     } finally {

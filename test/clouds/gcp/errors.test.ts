@@ -7,8 +7,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderErrorClass } from '../../../src/model/index.js';
+import { providerFailure } from '../../helpers/provider-requests.js';
 import { writeServiceAccountKey } from './credentials.js';
-import { PROJECT, provisionRequest, rejection, startGcp, type GcpTestbed } from './harness.js';
+import { gcpRequest, PROJECT, startGcp, type GcpTestbed } from './harness.js';
 import type { Fault } from './wire.js';
 
 let bed: GcpTestbed;
@@ -168,7 +169,7 @@ const PROVISION_CASES: Case[] = [
 describe('provision failures', () => {
   it.each(PROVISION_CASES)('$name → $errorClass', async (c) => {
     bed.server.fail('insert', c.fault);
-    const err = await rejection(bed.provider.provision(provisionRequest()));
+    const err = await providerFailure(bed.provider.provision(gcpRequest()));
     expect(err.errorClass).toBe(c.errorClass);
     expect(err.providerCode).toBe(c.providerCode);
     expect(err.location).toBe(c.location);
@@ -183,26 +184,26 @@ describe('provision failures', () => {
     await mkdir(strangerDir);
     const stranger = await writeServiceAccountKey(strangerDir, PROJECT, 'http://127.0.0.1:9/token');
     const provider = await bed.makeProvider({ env: { GOOGLE_APPLICATION_CREDENTIALS: stranger.file } });
-    const err = await rejection(provider.list({ tags: {} }));
+    const err = await providerFailure(provider.list({ tags: {} }));
     expect(err).toMatchObject({ errorClass: 'auth', providerCode: 'authError' });
   });
 
   it('a credentials file that does not exist is an auth failure', async () => {
     const provider = await bed.makeProvider({ env: { GOOGLE_APPLICATION_CREDENTIALS: path.join(bed.dir, 'missing.json') } });
-    const err = await rejection(provider.provision(provisionRequest()));
+    const err = await providerFailure(provider.provision(gcpRequest()));
     expect(err.errorClass).toBe('auth');
   });
 
   it('an API that cannot be reached is transient', async () => {
     const provider = await bed.makeProvider({ settings: { endpoint: 'http://127.0.0.1:9' } });
-    const err = await rejection(provider.list({ tags: {} }));
+    const err = await providerFailure(provider.list({ tags: {} }));
     expect(err.errorClass).toBe('transient');
     expect(err.providerCode).toBe('ECONNREFUSED');
   });
 
   it('listing a project that does not exist is a setting to fix', async () => {
     const provider = await bed.makeProvider({ settings: { project: 'no-such-project' } });
-    const err = await rejection(provider.list({ tags: {} }));
+    const err = await providerFailure(provider.list({ tags: {} }));
     expect(err.errorClass).toBe('invalid');
     expect(err.message).toMatch(/no-such-project/);
   });
@@ -210,27 +211,27 @@ describe('provision failures', () => {
 
 describe('terminate failures', () => {
   it('an instance deleted between the read and the delete counts as deleted', async () => {
-    const inst = await bed.provider.provision(provisionRequest());
+    const inst = await bed.provider.provision(gcpRequest());
     bed.server.fail('delete', { kind: 'http', status: 404, reason: 'notFound', message: 'The resource was not found' });
     await expect(bed.provider.terminate(inst.id)).resolves.toBeUndefined();
   });
 
   it('a delete operation that finds nothing counts as deleted', async () => {
-    const inst = await bed.provider.provision(provisionRequest());
+    const inst = await bed.provider.provision(gcpRequest());
     bed.server.fail('delete', { kind: 'operation', code: 'RESOURCE_NOT_FOUND', message: 'The resource was not found', httpStatus: 404, httpMessage: 'NOT FOUND' });
     await expect(bed.provider.terminate(inst.id)).resolves.toBeUndefined();
   });
 
   it('a failed delete operation is classified with the zone as location', async () => {
-    const inst = await bed.provider.provision(provisionRequest());
+    const inst = await bed.provider.provision(gcpRequest());
     bed.server.fail('delete', { kind: 'operation', code: 'INTERNAL_ERROR', message: 'Internal error.', httpStatus: 503, httpMessage: 'SERVICE UNAVAILABLE' });
-    const err = await rejection(bed.provider.terminate(inst.id));
+    const err = await providerFailure(bed.provider.terminate(inst.id));
     expect(err).toMatchObject({ errorClass: 'transient', providerCode: 'INTERNAL_ERROR', location: 'us-central1-a' });
     expect([...bed.server.state.instances.values()].map((i) => i.status)).toEqual(['RUNNING']);
   });
 
   it('an id navarch did not make is invalid', async () => {
-    const err = await rejection(bed.provider.terminate('i-0123456789abcdef0'));
+    const err = await providerFailure(bed.provider.terminate('i-0123456789abcdef0'));
     expect(err.errorClass).toBe('invalid');
   });
 });
@@ -238,7 +239,7 @@ describe('terminate failures', () => {
 describe('waiting on operations', () => {
   it('classifies a failed wait call like any other call', async () => {
     bed.server.fail('wait', { kind: 'http', status: 503, reason: 'backendError', message: 'Backend Error' });
-    const err = await rejection(bed.provider.provision(provisionRequest()));
+    const err = await providerFailure(bed.provider.provision(gcpRequest()));
     expect(err).toMatchObject({ errorClass: 'transient', providerCode: 'backendError', location: 'us-central1-a' });
   });
 });

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { instanceTypes } from '../../../src/catalog/index.js';
 import { silentLogger, type Logger } from '../../../src/log/index.js';
-import { MANAGED_BY_VALUE, ProviderError, systemClock, TAG, type Clock, type ProviderConfig, type ProvisionRequest } from '../../../src/model/index.js';
+import { systemClock, type Clock, type ProviderConfig, type ProvisionRequest } from '../../../src/model/index.js';
 import { createProvider, type Provider } from '../../../src/providers/index.js';
 import type { ContractErrorClass, ContractOp } from '../../contract/provider-contract.js';
+import { navarchTags, provisionRequest } from '../../helpers/provider-requests.js';
 import { writeServiceAccountKey, type ServiceAccountKey } from './credentials.js';
 import { ComputeServer } from './server.js';
 import type { Fault } from './wire.js';
@@ -115,29 +116,17 @@ export function contractFault(op: ContractOp, errorClass: ContractErrorClass, zo
   }
 }
 
-/** A provision request as apply makes it: navarch's tags plus a pool label. */
-export function provisionRequest(overrides: Partial<ProvisionRequest> & { fleet?: string; pool?: string } = {}): ProvisionRequest {
-  const { fleet = 'research', pool = 'train', ...rest } = overrides;
-  const nodeName = rest.nodeName ?? `${pool}-1`;
-  return {
-    nodeName,
+/**
+ * A provision request as apply makes it on GCP: a `g2-standard-4` in `us-central1-a` for node
+ * `train-1` (or `over.nodeName`) of pool `train` in fleet `research`, labelled `team: ml`.
+ */
+export function gcpRequest(over: Partial<ProvisionRequest> = {}): ProvisionRequest {
+  const nodeName = over.nodeName ?? 'train-1';
+  return provisionRequest(nodeName, {
     instanceType: 'g2-standard-4',
     region: 'us-central1',
     zone: 'us-central1-a',
-    spot: false,
-    maxPricePerHour: undefined,
-    tags: { [TAG.managedBy]: MANAGED_BY_VALUE, [TAG.fleet]: fleet, [TAG.pool]: pool, [TAG.node]: nodeName, team: 'ml' },
-    userData: undefined,
-    ...rest,
-  };
-}
-
-/** The error a promise rejects with (fails the test when it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof ProviderError)) throw new Error(`expected a ProviderError, got ${String(outcome)}`);
-  return outcome;
+    tags: navarchTags('research', 'train', nodeName, { team: 'ml' }),
+    ...over,
+  });
 }

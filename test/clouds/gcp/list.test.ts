@@ -1,7 +1,7 @@
 /** aggregatedList: label filters, pagination across zones, and what each instance reads as. */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { TAG } from '../../../src/model/index.js';
-import { provisionRequest, startGcp, type GcpTestbed } from './harness.js';
+import { gcpRequest, startGcp, type GcpTestbed } from './harness.js';
 
 const PAGE_SIZE = 3;
 let bed: GcpTestbed;
@@ -57,7 +57,7 @@ it('reads each Compute Engine status as navarch state', async () => {
 });
 
 it('reports ids, places, addresses, launch time and spot as provisioned', async () => {
-  const made = await bed.provider.provision(provisionRequest({ spot: true, zone: 'us-central1-b' }));
+  const made = await bed.provider.provision(gcpRequest({ spot: true, zone: 'us-central1-b' }));
   const [listed] = await bed.provider.list({ tags: { [TAG.node]: 'train-1' } });
   expect(listed).toEqual(made);
   const stored = [...bed.server.state.instances.values()][0];

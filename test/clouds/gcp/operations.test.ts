@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/model/index.js';
 import type { Provider } from '../../../src/providers/index.js';
-import { provisionRequest, rejection, startGcp, type GcpTestbed } from './harness.js';
+import { providerFailure } from '../../helpers/provider-requests.js';
+import { gcpRequest, startGcp, type GcpTestbed } from './harness.js';
 
 let bed: GcpTestbed;
 let clock: ManualClock;
@@ -38,7 +39,7 @@ const waits = (): number => bed.server.calls('POST', /\/operations\/[^/]+\/wait$
 it('waits again while the operation is still running, pausing on the clock between waits', async () => {
   bed.server.state.waitsBeforeDone = 3;
   let pauses = 0;
-  const inst = await drive(provider.provision(provisionRequest()), 60_000, () => pauses++);
+  const inst = await drive(provider.provision(gcpRequest()), 60_000, () => pauses++);
   expect(inst.state).toBe('running');
   expect(waits()).toBe(4);
   // The first wait follows the insert at once; each later one comes after a pause.
@@ -47,11 +48,11 @@ it('waits again while the operation is still running, pausing on the clock betwe
 
 it('gives up on an operation that outlives the deadline, and a retry adopts the instance it left', async () => {
   bed.server.state.waitsBeforeDone = 1_000;
-  const err = await rejection(drive(provider.provision(provisionRequest()), 5 * 60_000));
+  const err = await providerFailure(drive(provider.provision(gcpRequest()), 5 * 60_000));
   expect(err).toMatchObject({ errorClass: 'transient', providerCode: 'OPERATION_TIMEOUT', location: 'us-central1-a' });
   expect([...bed.server.state.instances.values()].map((i) => i.status)).toEqual(['PROVISIONING']);
 
-  const again = await provider.provision(provisionRequest());
+  const again = await provider.provision(gcpRequest());
   expect(again.state).toBe('pending');
   expect(bed.server.calls('POST', /\/instances$/)).toHaveLength(1);
 });
@@ -59,12 +60,12 @@ it('gives up on an operation that outlives the deadline, and a retry adopts the 
 it('stops waiting when the signal aborts', async () => {
   bed.server.state.waitsBeforeDone = 10;
   const controller = new AbortController();
-  const outcome = drive(provider.provision(provisionRequest(), controller.signal), 1_000, () => controller.abort(new Error('interrupted')));
+  const outcome = drive(provider.provision(gcpRequest(), controller.signal), 1_000, () => controller.abort(new Error('interrupted')));
   await expect(outcome).rejects.toThrow('interrupted');
 });
 
 it('waits for a delete to finish, so the name is free and the instance gone from the next list', async () => {
-  const inst = await provider.provision(provisionRequest());
+  const inst = await provider.provision(gcpRequest());
   bed.server.state.waitsBeforeDone = 2;
   await drive(provider.terminate(inst.id), 60_000);
   expect(bed.server.state.instances.size).toBe(0);

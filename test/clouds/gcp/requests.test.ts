@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAG } from '../../../src/model/index.js';
 import { DEFAULT_IMAGE, instanceName } from '../../../src/providers/gcp/index.js';
-import { PROJECT, provisionRequest, rejection, startGcp, type GcpTestbed } from './harness.js';
+import { providerFailure } from '../../helpers/provider-requests.js';
+import { gcpRequest, PROJECT, startGcp, type GcpTestbed } from './harness.js';
 
 let bed: GcpTestbed;
 beforeEach(async () => {
@@ -23,7 +24,7 @@ function insertCall(): { body: Record<string, unknown>; query: Record<string, st
 
 describe('instances.insert', () => {
   it('sends an on-demand GPU machine type with its GPUs, labels, startup script and TERMINATE on maintenance', async () => {
-    const req = provisionRequest({ instanceType: 'a3-highgpu-8g', region: 'us-central1', zone: 'us-central1-c', userData: '#!/bin/sh\necho hello\n' });
+    const req = gcpRequest({ instanceType: 'a3-highgpu-8g', region: 'us-central1', zone: 'us-central1-c', userData: '#!/bin/sh\necho hello\n' });
     const inst = await bed.provider.provision(req);
     const { body, query, path } = insertCall();
     expect(path).toBe(`/compute/v1/projects/${PROJECT}/zones/us-central1-c/instances`);
@@ -48,7 +49,7 @@ describe('instances.insert', () => {
   });
 
   it('asks for Spot with deletion on preemption and reports the instance as spot', async () => {
-    const inst = await bed.provider.provision(provisionRequest({ spot: true, maxPricePerHour: 0.5 }));
+    const inst = await bed.provider.provision(gcpRequest({ spot: true, maxPricePerHour: 0.5 }));
     expect(insertCall().body['scheduling']).toEqual({
       provisioningModel: 'SPOT',
       instanceTerminationAction: 'DELETE',
@@ -59,7 +60,7 @@ describe('instances.insert', () => {
   });
 
   it('gives machine families without Persistent Disk a Hyperdisk boot disk', async () => {
-    await bed.provider.provision(provisionRequest({ instanceType: 'a3-ultragpu-8g', region: 'us-central1', zone: 'us-central1-b' }));
+    await bed.provider.provision(gcpRequest({ instanceType: 'a3-ultragpu-8g', region: 'us-central1', zone: 'us-central1-b' }));
     const disks = insertCall().body['disks'] as Array<{ initializeParams: { diskType: string } }>;
     expect(disks[0]?.initializeParams.diskType).toBe('zones/us-central1-b/diskTypes/hyperdisk-balanced');
   });
@@ -77,7 +78,7 @@ describe('instances.insert', () => {
         external_ip: false,
       },
     });
-    await provider.provision(provisionRequest());
+    await provider.provision(gcpRequest());
     const { body } = insertCall();
     expect(body['networkInterfaces']).toEqual([{ subnetwork: 'regions/us-central1/subnetworks/gpu-subnet', network: 'global/networks/gpu-vpc' }]);
     expect(body['serviceAccounts']).toEqual([
@@ -93,19 +94,19 @@ describe('instances.insert', () => {
   });
 
   it('picks the first catalog zone of the region when the placement names none', async () => {
-    const inst = await bed.provider.provision(provisionRequest({ instanceType: 'a2-highgpu-1g', region: 'us-east1', zone: undefined }));
+    const inst = await bed.provider.provision(gcpRequest({ instanceType: 'a2-highgpu-1g', region: 'us-east1', zone: undefined }));
     expect(insertCall().path).toBe(`/compute/v1/projects/${PROJECT}/zones/us-east1-b/instances`);
     expect(inst.zone).toBe('us-east1-b');
   });
 
   it('refuses a zone outside the region without calling the API', async () => {
-    const err = await rejection(bed.provider.provision(provisionRequest({ region: 'us-east1', zone: 'us-central1-a' })));
+    const err = await providerFailure(bed.provider.provision(gcpRequest({ region: 'us-east1', zone: 'us-central1-a' })));
     expect(err.errorClass).toBe('invalid');
     expect(bed.server.requests).toHaveLength(0);
   });
 
   it('checks for the node by its labels before creating, and signs every call with the service account', async () => {
-    await bed.provider.provision(provisionRequest());
+    await bed.provider.provision(gcpRequest());
     const list = bed.server.calls('GET', /\/aggregated\/instances$/)[0];
     expect(list?.query['filter']).toBe(`(labels.${TAG.fleet} = "research") AND (labels.${TAG.node} = "train-1")`);
     expect(list?.query['maxResults']).toBe('500');

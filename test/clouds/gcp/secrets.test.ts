@@ -8,7 +8,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log/index.js';
 import { NavarchError, redact, REDACTED, TAG } from '../../../src/model/index.js';
 import type { Provider } from '../../../src/providers/index.js';
-import { contractFault, provisionRequest, startGcp, type GcpTestbed } from './harness.js';
+import { contractFault, gcpRequest, startGcp, type GcpTestbed } from './harness.js';
 import type { ContractErrorClass } from '../../contract/provider-contract.js';
 
 let bed: GcpTestbed;
@@ -54,13 +54,13 @@ it('leaks neither the key nor any token through results, errors or logs', async 
   const run = async (p: Promise<unknown>): Promise<void> => {
     outcomes.push(await p.then((v) => v, (e: unknown) => e));
   };
-  const inst = await provider.provision(provisionRequest({ userData: '#!/bin/sh\nnavarch-agent\n' }));
+  const inst = await provider.provision(gcpRequest({ userData: '#!/bin/sh\nnavarch-agent\n' }));
   outcomes.push(inst);
   await run(provider.list({ tags: { [TAG.fleet]: 'research' } }));
   const classes: ContractErrorClass[] = ['capacity', 'quota', 'throttled', 'auth', 'invalid', 'transient'];
   for (const errorClass of classes) {
     bed.server.fail('insert', contractFault('provision', errorClass, 'us-central1-a'));
-    await run(provider.provision(provisionRequest({ nodeName: `train-${errorClass}` })));
+    await run(provider.provision(gcpRequest({ nodeName: `train-${errorClass}` })));
     bed.server.fail('aggregatedList', contractFault('list', errorClass, 'us-central1-a'));
     await run(provider.list({ tags: {} }));
   }

@@ -5,10 +5,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../../src/cli/context.js';
-import { main } from '../../../src/cli/main.js';
+import { runCommand, type TestRun } from '../../../src/cli/testing.js';
 import { ManualClock } from '../../../src/model/index.js';
 import { removeDir } from '../../helpers/cli.js';
 import { TEST_API_KEY } from './harness.js';
@@ -33,21 +31,8 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-async function gpus(args: string[], env: Record<string, string> = { LAMBDA_API_KEY: TEST_API_KEY }) {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: false },
-    stdin: new PassThrough(),
-    env,
-    cwd: dir,
-    clock: new ManualClock(Date.parse('2026-03-01T12:00:00Z')),
-    exitCode: 0,
-  };
-  const code = await main(['node', 'navarch', 'gpus', '--available', ...args], ctx);
-  return { code, out, err };
-}
+const gpus = (args: string[], env: Record<string, string> = { LAMBDA_API_KEY: TEST_API_KEY }): Promise<TestRun> =>
+  runCommand(['gpus', '--available', ...args], { env, cwd: dir, clock: new ManualClock(Date.parse('2026-03-01T12:00:00Z')) });
 
 const rows = (out: string): string[][] => {
   const lines = out.split('\n');

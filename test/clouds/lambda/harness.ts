@@ -1,4 +1,5 @@
 /** Lambda providers pointed at a loopback Lambda cloud, built through the registry as navarch does. */
+import { afterEach } from 'vitest';
 import { silentLogger, type Logger } from '../../../src/log/index.js';
 import { systemClock, type Clock, type ProviderConfig } from '../../../src/model/index.js';
 import { createProvider, type Provider } from '../../../src/providers/index.js';
@@ -46,4 +47,20 @@ export async function lambdaSetup(opts: SetupOptions = {}): Promise<LambdaSetup>
     env: opts.env ?? { LAMBDA_API_KEY: TEST_API_KEY },
   });
   return { server, provider, close: () => server.close() };
+}
+
+/**
+ * For test files whose tests each start their own cloud, with their own options: returns a
+ * `lambdaSetup` whose clouds are closed after the test that started them.
+ */
+export function lambdaSetupPerTest(): (opts?: SetupOptions) => Promise<LambdaSetup> {
+  const started: LambdaSetup[] = [];
+  afterEach(async () => {
+    for (const setup of started.splice(0)) await setup.close();
+  });
+  return async (opts = {}) => {
+    const setup = await lambdaSetup(opts);
+    started.push(setup);
+    return setup;
+  };
 }

@@ -3,41 +3,15 @@
  * answers reads back, and the behaviour the contract suite does not pin down.
  */
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MANAGED_BY_VALUE, ProviderError, TAG, type ProvisionRequest } from '../../../src/model/index.js';
-import { lambdaSetup, TEST_API_KEY, type LambdaSetup, type SetupOptions } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { MANAGED_BY_VALUE, TAG, type ProvisionRequest } from '../../../src/model/index.js';
+import { navarchTags, providerFailure, provisionRequest } from '../../helpers/provider-requests.js';
+import { lambdaSetupPerTest, TEST_API_KEY } from './harness.js';
 
-let setup: LambdaSetup | undefined;
-afterEach(async () => {
-  await setup?.close();
-  setup = undefined;
-});
+const start = lambdaSetupPerTest();
 
-async function start(opts: SetupOptions = {}): Promise<LambdaSetup> {
-  setup = await lambdaSetup(opts);
-  return setup;
-}
-
-const request = (node = 'train-1', over: Partial<ProvisionRequest> = {}): ProvisionRequest => ({
-  nodeName: node,
-  instanceType: 'gpu_1x_h100_pcie',
-  region: 'us-east-1',
-  zone: undefined,
-  spot: false,
-  maxPricePerHour: undefined,
-  tags: { [TAG.managedBy]: MANAGED_BY_VALUE, [TAG.fleet]: 'research', [TAG.pool]: 'train', [TAG.node]: node, team: 'ml' },
-  userData: undefined,
-  ...over,
-});
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
-}
+const request = (node = 'train-1', over: Partial<ProvisionRequest> = {}): ProvisionRequest =>
+  provisionRequest(node, { instanceType: 'gpu_1x_h100_pcie', region: 'us-east-1', tags: navarchTags('research', 'train', node, { team: 'ml' }), ...over });
 
 describe('lambda launch', () => {
   it('sends the documented launch body with a bearer key, navarch\'s name and tags, and the agent bootstrap', async () => {
@@ -73,7 +47,7 @@ describe('lambda launch', () => {
 
   it('does not launch where /instance-types reports no capacity, and fails over as capacity in that region', async () => {
     const { server, provider } = await start({ server: { capacity: { gpu_1x_h100_pcie: { 'us-east-1': 0 } } } });
-    const err = await failure(provider.provision(request()));
+    const err = await providerFailure(provider.provision(request()));
     expect(err.errorClass).toBe('capacity');
     expect(err.location).toBe('us-east-1');
     expect(err.providerCode).toBe('instance-operations/launch/insufficient-capacity');
@@ -86,7 +60,7 @@ describe('lambda launch', () => {
   it('reads the launch\'s own capacity refusal as capacity in the requested region', async () => {
     const { server, provider } = await start();
     server.cloud.inject('launch', 'capacity');
-    const err = await failure(provider.provision(request()));
+    const err = await providerFailure(provider.provision(request()));
     expect(err).toMatchObject({ errorClass: 'capacity', location: 'us-east-1', providerCode: 'instance-operations/launch/insufficient-capacity' });
     expect(err.message).toContain('Not enough capacity to fulfill launch request.');
   });
@@ -99,14 +73,14 @@ describe('lambda launch', () => {
   ] as const)('maps an injected %s refusal to %s', async (kind, errorClass, code) => {
     const { server, provider } = await start();
     server.cloud.inject('launch', kind);
-    const err = await failure(provider.provision(request()));
+    const err = await providerFailure(provider.provision(request()));
     expect(err.errorClass).toBe(errorClass);
     expect(err.providerCode).toBe(code);
   });
 
   it('reads a missing SSH key or file system as invalid configuration, not as a missing instance', async () => {
     const { provider } = await start({ settings: { ssh_key_names: ['nobody'] } });
-    const err = await failure(provider.provision(request()));
+    const err = await providerFailure(provider.provision(request()));
     expect(err.errorClass).toBe('invalid');
     expect(err.providerCode).toBe('global/object-does-not-exist');
     expect(err.message).toContain('Specified SSH key does not exist: nobody');
@@ -114,7 +88,7 @@ describe('lambda launch', () => {
 
   it('reads a file system in another region as invalid', async () => {
     const { provider } = await start({ settings: { file_system_names: ['datasets'] }, server: { fileSystems: { datasets: 'us-west-1' } } });
-    const err = await failure(provider.provision(request()));
+    const err = await providerFailure(provider.provision(request()));
     expect(err).toMatchObject({ errorClass: 'invalid', providerCode: 'instance-operations/launch/file-system-in-wrong-region' });
   });
 
@@ -125,7 +99,7 @@ describe('lambda launch', () => {
     ['user data over 1 MB', { userData: 'x'.repeat(1024 * 1024 + 1) }, /at most 1 MB/],
   ])('refuses %s before calling the API', async (_what, over, message) => {
     const { server, provider } = await start({ settings: { regions: ['us-east-1'] } });
-    const err = await failure(provider.provision(request('train-1', over)));
+    const err = await providerFailure(provider.provision(request('train-1', over)));
     expect(err.errorClass).toBe('invalid');
     expect(err.message).toMatch(message);
     expect(server.log).toEqual([]);
@@ -133,7 +107,7 @@ describe('lambda launch', () => {
 
   it('says which setting is missing when no SSH key is configured, and still lists and terminates', async () => {
     const { server, provider } = await start({ settings: { ssh_key_names: [] } });
-    const err = await failure(provider.provision(request()));
+    const err = await providerFailure(provider.provision(request()));
     expect(err.errorClass).toBe('invalid');
     expect(err.message).toContain('set ssh_key_names');
     const seeded = server.cloud.seed({ tags: { [TAG.fleet]: 'research' } });
@@ -143,7 +117,7 @@ describe('lambda launch', () => {
 
   it('refuses an instance type Lambda does not sell without spending a launch', async () => {
     const { server, provider } = await start();
-    const err = await failure(provider.provision(request('train-1', { instanceType: 'gpu_9x_nothing' })));
+    const err = await providerFailure(provider.provision(request('train-1', { instanceType: 'gpu_9x_nothing' })));
     expect(err.errorClass).toBe('invalid');
     expect(err.message).toMatch(/no instance type gpu_9x_nothing \(offered: gpu_1x_a10, /);
     expect(server.calls('POST', '/instance-operations/launch')).toHaveLength(0);
@@ -164,7 +138,7 @@ describe('lambda launch', () => {
       original(body);
       return { status: 200, body: { data: {} } };
     };
-    expect((await failure(provider.provision(request()))).errorClass).toBe('transient');
+    expect((await providerFailure(provider.provision(request()))).errorClass).toBe('transient');
     server.cloud.launch = original;
     const inst = await provider.provision(request());
     expect(inst.id).toBe(server.cloud.instances[0]?.id);
@@ -222,20 +196,20 @@ describe('lambda transport failures', () => {
   it('read an answer that is not JSON by its status', async () => {
     const { server, provider } = await start();
     server.cloud.takeFailure = () => ({ status: 502, body: '<html>Bad Gateway</html>' });
-    const err = await failure(provider.list({ tags: {} }));
+    const err = await providerFailure(provider.list({ tags: {} }));
     expect(err).toMatchObject({ errorClass: 'transient', providerCode: 'HTTP 502' });
   });
 
   it('read a success without data as transient', async () => {
     const { server, provider } = await start();
     server.cloud.takeFailure = () => ({ status: 200, body: { instances: [] } });
-    expect((await failure(provider.list({ tags: {} }))).errorClass).toBe('transient');
+    expect((await providerFailure(provider.list({ tags: {} }))).errorClass).toBe('transient');
   });
 
   it('read an unreachable API as transient', async () => {
     const { server, provider } = await start();
     await server.close();
-    const err = await failure(provider.list({ tags: {} }));
+    const err = await providerFailure(provider.list({ tags: {} }));
     expect(err.errorClass).toBe('transient');
     expect(err.retryable).toBe(true);
   });
@@ -284,7 +258,7 @@ describe('lambda API key', () => {
 
   it('is scrubbed from errors even when the API repeats it', async () => {
     const { provider } = await start({ env: { LAMBDA_API_KEY: `${TEST_API_KEY}-old` }, server: { echoAuthorization: true } });
-    const err = await failure(provider.list({ tags: {} }));
+    const err = await providerFailure(provider.list({ tags: {} }));
     expect(err.errorClass).toBe('auth');
     expect(err.message).toContain('[REDACTED]');
     expect(`${err.message} ${JSON.stringify(err.toJSON())} ${err.stack ?? ''}`).not.toContain(TEST_API_KEY);

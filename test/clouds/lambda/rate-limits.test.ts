@@ -3,34 +3,18 @@
  * one request per second or one launch per 12 seconds, and the provider must never get one.
  * Nothing here sleeps on real time; the clock moves only when every caller waits on it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { MANAGED_BY_VALUE, ManualClock, ProviderError, TAG, type ProvisionRequest } from '../../../src/model/index.js';
-import { lambdaSetup, type LambdaSetup, type SetupOptions } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, type ProvisionRequest } from '../../../src/model/index.js';
+import { navarchTags, providerFailure, provisionRequest } from '../../helpers/provider-requests.js';
+import { lambdaSetupPerTest, type LambdaSetup } from './harness.js';
 
-let setup: LambdaSetup | undefined;
-afterEach(async () => {
-  await setup?.close();
-  setup = undefined;
-});
+const start = lambdaSetupPerTest();
 
 const PACED = { request_interval: '1s', launch_interval: '12s' };
 const LIMITS = { requestMs: 1_000, launchMs: 12_000 };
 
-async function start(opts: SetupOptions): Promise<LambdaSetup> {
-  setup = await lambdaSetup(opts);
-  return setup;
-}
-
-const request = (node: string): ProvisionRequest => ({
-  nodeName: node,
-  instanceType: 'gpu_8x_h100_sxm5',
-  region: 'us-west-1',
-  zone: undefined,
-  spot: false,
-  maxPricePerHour: undefined,
-  tags: { [TAG.managedBy]: MANAGED_BY_VALUE, [TAG.fleet]: 'research', [TAG.pool]: 'train', [TAG.node]: node },
-  userData: undefined,
-});
+const request = (node: string): ProvisionRequest =>
+  provisionRequest(node, { instanceType: 'gpu_8x_h100_sxm5', region: 'us-west-1', tags: navarchTags('research', 'train', node) });
 
 /** Polls (on real time, for I/O to happen) until `cond` holds. Synchronisation only, never a measurement. */
 async function until(cond: () => boolean): Promise<void> {
@@ -90,10 +74,9 @@ describe('lambda rate limits', () => {
     // Paced faster than the account allows: the second read is refused.
     const s = await start({ clock, settings: { request_interval: '0s' }, server: { limits: LIMITS } });
     await s.provider.list({ tags: {} });
-    const err: unknown = await s.provider.list({ tags: {} }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ProviderError);
+    const err = await providerFailure(s.provider.list({ tags: {} }));
     expect(err).toMatchObject({ errorClass: 'throttled', retryAfterMs: 1_000, providerCode: 'HTTP 429' });
-    expect((err as ProviderError).retryable).toBe(true);
+    expect(err.retryable).toBe(true);
   });
 
   it('hold every request of the account for as long as a 429 asks', async () => {

@@ -1,0 +1,129 @@
+/** `navarch serve`: the control plane: agent and admin API, reconcile loop, health-driven replacement. */
+import type { Command } from 'commander';
+import { formatDuration, NavarchError, parseDuration } from '../model/index.js';
+import type { ControlPlaneEvent, ListenAddress } from '../server/index.js';
+import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
+import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+
+interface ServeOptions extends DirOptions {
+  listen?: string;
+  url?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  store?: string;
+  interval?: string;
+  allowDestroy?: boolean;
+  insecureDev?: boolean;
+}
+
+function describe(e: ControlPlaneEvent, c: Colors): string | undefined {
+  switch (e.type) {
+    case 'reconcile-done': {
+      const s = e.summary;
+      const head = s.error ? c.red(`reconcile failed: ${s.error}`) : s.actions > 0 ? `reconcile ${s.result}: ${s.actions} action(s)` : undefined;
+      const warnings = s.warnings.map((w) => c.yellow(`warning: ${w}`));
+      return [head, ...warnings].filter(Boolean).join('\n') || undefined;
+    }
+    case 'apply':
+      if (e.event.type === 'start') return `${e.event.action.kind} ${e.event.action.existing?.name ?? e.event.action.node}: ${e.event.action.reason.message}`;
+      if (e.event.type === 'done') return c.green(`${e.event.action.kind} ${e.event.action.node}: done`);
+      if (e.event.type === 'failed') return c.red(`${e.event.action.kind} ${e.event.action.node} failed: ${e.event.error}`);
+      if (e.event.type === 'failover') return c.yellow(`${e.event.action.node}: ${e.event.from} → ${e.event.to} (${e.event.error})`);
+      return undefined;
+    case 'breaker':
+      return e.transition === 'opened' ? c.red(c.bold(`ALERT circuit breaker open: ${e.message}`)) : c.green(`circuit breaker of pool "${e.pool}" closed: ${e.message}`);
+    case 'cordoned':
+      return `cordoned and draining ${e.node}: ${e.reason}${e.notifierError ? c.red(` (notifier: ${e.notifierError})`) : ''}`;
+    case 'drain-timeout':
+      return c.yellow(`${e.node}: drain not confirmed after ${formatDuration(e.waitedMs)}; terminating anyway`);
+    case 'waiting-ready':
+      return `waiting for ${e.node} to register and report healthy before removing ${e.replaces}`;
+    default:
+      return undefined;
+  }
+}
+
+const BANNER = (token: string, where: string): string =>
+  [
+    '',
+    '!'.repeat(78),
+    '!! INSECURE DEVELOPMENT MODE (--insecure-dev)',
+    '!! NAVARCH_AUTH_TOKEN and/or NAVARCH_NODE_SECRET are not set: well-known values stand in.',
+    `!! Anyone who can reach ${where} can register nodes and control this fleet.`,
+    `!! Admin token: ${token}`,
+    '!! Never run this way outside a development machine.',
+    '!'.repeat(78),
+    '',
+    '',
+  ].join('\n');
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('serve')
+    .description('Run the control plane: the API node agents report to, and a reconcile loop that keeps pools at size and replaces unhealthy nodes')
+    .option('--listen <host:port>', 'address to listen on (default: control_plane.listen, else 0.0.0.0:7600)')
+    .option('--url <url>', 'URL new nodes use to reach this control plane (default: derived from --listen)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--store <path>', 'the embedded store (default: control_plane.store, else .navarch/control-plane.db)')
+    .option('--interval <duration>', 'time between reconciles (default: control_plane.interval, else 1m)')
+    .option('--allow-destroy', 'apply plans that destroy more than `safety.max_destroy_percent` of a pool (otherwise those destroys are skipped)')
+    .option('--insecure-dev', 'start without NAVARCH_AUTH_TOKEN / NAVARCH_NODE_SECRET, using well-known values (development only)')
+    .addHelpText(
+      'after',
+      '\nEnvironment: NAVARCH_AUTH_TOKEN (admin bearer token), NAVARCH_NODE_SECRET (node tokens derive from it; see `navarch token node`).\n' +
+        'Stops on SIGINT or SIGTERM: actions in flight finish, nothing new starts.\n' +
+        'Example:\n  NAVARCH_AUTH_TOKEN=... NAVARCH_NODE_SECRET=... navarch serve --dir . --listen 0.0.0.0:7600',
+    );
+  withColor(withDir(cmd)).action(async (opts: ServeOptions) => {
+    const server = await import('../server/index.js');
+    const c = colors(colorEnabled(ctx, opts));
+    if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new NavarchError('cli.invalid', '--tls-cert and --tls-key go together');
+    const listen: ListenAddress | undefined = opts.listen ? server.parseListen(opts.listen) : undefined;
+    const intervalMs = opts.interval !== undefined ? parseDuration(opts.interval) : undefined;
+    if (opts.interval !== undefined && !intervalMs) throw new NavarchError('cli.invalid', `--interval expects a duration such as 30s or 5m, not "${opts.interval}"`);
+    const dir = resolveDir(ctx, opts.dir);
+    const running = await server.startServe({
+      dir,
+      env: ctx.env,
+      clock: ctx.clock,
+      logger: cliLogger(ctx),
+      listen,
+      url: opts.url,
+      tls: opts.tlsCert && opts.tlsKey ? { cert: resolveDir(ctx, opts.tlsCert), key: resolveDir(ctx, opts.tlsKey) } : undefined,
+      store: opts.store ? resolveDir(ctx, opts.store) : undefined,
+      intervalMs,
+      allowDestroy: opts.allowDestroy ?? false,
+      insecureDev: opts.insecureDev ?? false,
+      onEvent: (e) => {
+        const line = describe(e, c);
+        if (line) ctx.stdout.write(`${line}\n`);
+      },
+    });
+    if (running.credentials.insecure) ctx.stderr.write(c.red(c.bold(BANNER(running.credentials.adminToken, running.address))));
+    const s = running.settings;
+    ctx.stdout.write(
+      `navarch serve: listening on ${running.address}; agents call ${running.agentUrl}; store ${s.store}; reconcile every ${formatDuration(s.intervalMs)}\n`,
+    );
+    let signals = 0;
+    let stop = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      // Listeners stay until the end: other libraries' exit hooks re-raise a signal nobody else handles.
+      stop = (): void => {
+        signals += 1;
+        if (signals > 1) process.exit(130);
+        ctx.stdout.write('\nStopping: actions in flight finish, nothing new starts. Signal again to exit now.\n');
+        void running.close().then(resolve, resolve);
+      };
+    });
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    try {
+      await stopped;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    ctx.stdout.write('navarch serve: stopped\n');
+  });
+}

@@ -1,0 +1,29 @@
+/** `navarch token node ID`: a node's agent token, for bootstrapping a machine by hand. */
+import type { Command } from 'commander';
+import { NavarchError } from '../model/index.js';
+import type { CliContext } from './context.js';
+
+export function registerToken(program: Command, ctx: CliContext): void {
+  const token = program.command('token').description('Print credentials for the control plane');
+  token
+    .command('node')
+    .argument('<id>', 'the node name, e.g. train-3')
+    .description("Print a node's agent token (derived from NAVARCH_NODE_SECRET; valid for that node only)")
+    .option('--insecure-dev', 'use the well-known development secret of `navarch serve --insecure-dev`')
+    .addHelpText(
+      'after',
+      '\nThe agent reads it from NAVARCH_NODE_TOKEN or NAVARCH_NODE_TOKEN_FILE. navarch serve puts it in the\n' +
+        "user data of every node it creates; use this for machines set up by hand.\nExample:\n  NAVARCH_NODE_SECRET=... navarch token node train-3 > /etc/navarch/token",
+    )
+    .action(async (id: string, opts: { insecureDev?: boolean }) => {
+      const server = await import('../server/index.js');
+      if (!server.NODE_ID.test(id)) {
+        throw new NavarchError('cli.invalid', `"${id}" is not a node name: lowercase letters, digits and dashes, starting with a letter (e.g. train-3)`);
+      }
+      const secret = ctx.env['NAVARCH_NODE_SECRET'] || (opts.insecureDev ? server.INSECURE_NODE_SECRET : undefined);
+      if (!secret) {
+        throw new NavarchError('token.no-secret', 'set NAVARCH_NODE_SECRET (the secret navarch serve derives node tokens from), or pass --insecure-dev');
+      }
+      ctx.stdout.write(`${server.nodeToken(secret, id)}\n`);
+    });
+}

@@ -1,0 +1,142 @@
+/**
+ * What one observation from an agent means for its node: each health event, check result and
+ * temperature reading becomes a finding with a severity and a reason an operator can act on.
+ * Pure: the same input always gives the same finding.
+ */
+import type { CheckResult, GpuSample, HealthEvent } from '../model/index.js';
+import { xidInfo } from './xid.js';
+
+/**
+ * `info`: recorded, no node action. `degraded`: watched. `unhealthy`: counts towards
+ * `unhealthy_after`. `reset`: the GPU needs a reset (replace when it repeats). `replace`: the node
+ * is done. `preempt`: the cloud is taking the node back.
+ */
+export type Severity = 'info' | 'degraded' | 'unhealthy' | 'reset' | 'replace' | 'preempt';
+
+export interface Finding {
+  severity: Severity;
+  reason: string;
+  /** Set for XID events (metrics count them by number). */
+  xid?: number;
+}
+
+/** A GPU as its node registered it, to name GPUs by both index and PCI address. */
+export interface GpuIdentity {
+  index: number;
+  pciBusId: string;
+}
+
+export interface Thresholds {
+  thermalDegradedC: number;
+  thermalUnhealthyC: number;
+}
+
+/** Retired pages past which NVIDIA's guidance is to RMA the board (pre-Ampere GPUs). */
+const RETIRED_PAGES_RMA = 60;
+
+/**
+ * PCI addresses as the kernel prints them (`0000:3b:00`), as NVML does (`00000000:3B:00.0`), or
+ * bare (`3b:00.0`), all become `0000:3b:00.0`, so reasons read alike whatever reported them.
+ */
+export function normalizePci(text: string): string {
+  const t = text.trim().replace(/^PCI:/i, '').toLowerCase();
+  const m = /^(?:([0-9a-f]{1,8}):)?([0-9a-f]{1,2}):([0-9a-f]{1,2})(?:\.([0-7]))?$/.exec(t);
+  if (!m) return t;
+  const domain = (m[1] ?? '0').padStart(8, '0').slice(-4);
+  return `${domain}:${(m[2] as string).padStart(2, '0')}:${(m[3] as string).padStart(2, '0')}.${m[4] ?? '0'}`;
+}
+
+/** `GPU 3 (0000:3b:00.0)`, filling whichever of index and address the event left out. */
+export function gpuLabel(gpus: readonly GpuIdentity[], gpu: number | undefined, pci: string | undefined): string {
+  const address = pci !== undefined ? normalizePci(pci) : undefined;
+  const known =
+    gpu !== undefined ? gpus.find((g) => g.index === gpu) : address !== undefined ? gpus.find((g) => normalizePci(g.pciBusId) === address) : undefined;
+  const index = gpu ?? known?.index;
+  const where = address ?? (known ? normalizePci(known.pciBusId) : undefined);
+  if (index !== undefined && where !== undefined) return `GPU ${index} (${where})`;
+  if (index !== undefined) return `GPU ${index}`;
+  return where !== undefined ? `GPU at ${where}` : '';
+}
+
+function on(label: string): string {
+  return label ? ` on ${label}` : '';
+}
+
+const XID_SEVERITY = { application: 'info', ignore: undefined, degraded: 'degraded', reset: 'reset', replace: 'replace' } as const;
+
+/** What a health event means, or undefined when it means nothing for the node. */
+export function classifyEvent(e: HealthEvent, gpus: readonly GpuIdentity[], t: Thresholds): Finding | undefined {
+  switch (e.kind) {
+    case 'xid': {
+      const info = xidInfo(e.xid, e.message);
+      const severity = XID_SEVERITY[info.bucket];
+      if (!severity) return undefined;
+      const suffix = info.bucket === 'application' ? ' (application error; the node stays)' : '';
+      return { severity, reason: `XID ${e.xid}${on(gpuLabel(gpus, e.gpu, e.pci))}: ${info.name}${suffix}`, xid: e.xid };
+    }
+    case 'ecc': {
+      if (e.volatileUncorrected > 0) {
+        return { severity: 'replace', reason: `ECC double-bit errors${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.volatileUncorrected} uncorrected since the driver loaded` };
+      }
+      return e.aggregateUncorrected > 0
+        ? { severity: 'info', reason: `ECC${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.aggregateUncorrected} uncorrected errors over the GPU's life` }
+        : undefined;
+    }
+    case 'remapped-rows': {
+      const label = gpuLabel(gpus, e.gpu, undefined);
+      if (e.failure) return { severity: 'replace', reason: `row remapping failed${on(label)}: the GPU needs RMA` };
+      if (e.pending) return { severity: 'degraded', reason: `row remap pending${on(label)}: a GPU reset activates it` };
+      return undefined;
+    }
+    case 'retired-pages': {
+      const label = gpuLabel(gpus, e.gpu, undefined);
+      const total = e.singleBit + e.doubleBit;
+      if (total >= RETIRED_PAGES_RMA) return { severity: 'replace', reason: `${total} retired memory pages${on(label)}: the GPU needs RMA` };
+      if (e.pending) return { severity: 'degraded', reason: `page retirement pending${on(label)}: a GPU reset activates it` };
+      return undefined;
+    }
+    case 'thermal': {
+      const label = gpuLabel(gpus, e.gpu, undefined);
+      const heat = temperatureFinding(label, e.temperatureC, t);
+      if (heat) return heat;
+      const thermal = e.throttleReasons.filter((r) => /thermal/i.test(r));
+      return thermal.length > 0 ? { severity: 'degraded', reason: `thermal throttling${on(label)} (${thermal.join(', ')}) at ${e.temperatureC}°C` } : undefined;
+    }
+    case 'nvlink':
+      return e.state === 'down' ? { severity: 'unhealthy', reason: `NVLink ${e.link}${on(gpuLabel(gpus, e.gpu, undefined))} is down` } : undefined;
+    case 'nvml-failure':
+      // NVML failing is itself a signal: a node whose GPUs cannot be read is not assumed healthy.
+      return { severity: 'unhealthy', reason: `NVML ${e.call} failed${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.error}` };
+    case 'preemption': {
+      const at = e.at ? ` at ${e.at}` : '';
+      if (e.action === 'rebalance') return { severity: 'degraded', reason: `spot rebalance recommendation (${e.cloud}${at})` };
+      return { severity: 'preempt', reason: `spot preemption notice (${e.cloud} ${e.action}${at})` };
+    }
+    case 'diagnostic':
+      return e.passed ? undefined : { severity: 'unhealthy', reason: `diagnostic level ${e.level} failed: ${e.message}` };
+  }
+}
+
+/** A failing check makes the evaluation unhealthy; a warning makes it degraded. */
+export function classifyCheck(c: CheckResult): Finding | undefined {
+  if (c.status === 'fail') return { severity: 'unhealthy', reason: `check ${c.name} failed: ${c.message}` };
+  if (c.status === 'warn') return { severity: 'degraded', reason: `check ${c.name} warns: ${c.message}` };
+  return undefined;
+}
+
+function temperatureFinding(label: string, c: number, t: Thresholds): Finding | undefined {
+  const where = label ? `${label} ` : 'GPU ';
+  if (c >= t.thermalUnhealthyC) return { severity: 'unhealthy', reason: `${where}at ${c}°C (unhealthy from ${t.thermalUnhealthyC}°C)` };
+  if (c >= t.thermalDegradedC) return { severity: 'degraded', reason: `${where}at ${c}°C (degraded from ${t.thermalDegradedC}°C)` };
+  return undefined;
+}
+
+/** The hottest GPU of a heartbeat, judged against the thresholds. */
+export function classifyTemperatures(samples: readonly GpuSample[], gpus: readonly GpuIdentity[], t: Thresholds): Finding | undefined {
+  let hottest: GpuSample | undefined;
+  for (const s of samples) {
+    if (s.temperatureC !== undefined && (hottest?.temperatureC === undefined || s.temperatureC > hottest.temperatureC)) hottest = s;
+  }
+  if (hottest?.temperatureC === undefined) return undefined;
+  return temperatureFinding(gpuLabel(gpus, hottest.index, undefined), hottest.temperatureC, t);
+}

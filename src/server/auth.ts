@@ -1,0 +1,107 @@
+/**
+ * Who may call what. Admin routes take the admin bearer token (NAVARCH_AUTH_TOKEN). Agent routes
+ * take a per-node token derived from the node secret (NAVARCH_NODE_SECRET) and the node id, so a
+ * stolen token speaks for one node only. Checked in `onRequest`, before the body is read: a refused
+ * request never reaches a handler or the store.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NavarchError } from '../model/index.js';
+
+/** Which credential a route takes. */
+export type RouteAuth = 'admin' | 'node' | 'none';
+
+/** The token of node `nodeId`: base64url(HMAC-SHA256(secret, "navarch-node:" + nodeId)). */
+export function nodeToken(secret: string, nodeId: string): string {
+  return createHmac('sha256', secret).update(`navarch-node:${nodeId}`).digest('base64url');
+}
+
+/** Constant-time equality of two strings of any length (both are hashed to equal length first). */
+export function secureEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** Node names navarch gives (`<pool>-<n>`), and what a node id in a URL may look like. */
+export const NODE_ID = /^[a-z][a-z0-9-]{0,62}$/;
+
+export class AuthError extends NavarchError {
+  constructor(
+    readonly status: 401 | 403,
+    code: string,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/**
+ * Maps tokens of nodes the control plane knows back to their ids, so a token used on another
+ * node's route is told apart (403) from one that is no token at all (401).
+ */
+export class KnownTokens {
+  private readonly byToken = new Map<string, string>();
+  private readonly ids = new Set<string>();
+  constructor(private readonly secret: string) {}
+
+  add(nodeId: string): void {
+    if (this.ids.has(nodeId)) return;
+    this.ids.add(nodeId);
+    this.byToken.set(nodeToken(this.secret, nodeId), nodeId);
+  }
+  owner(token: string): string | undefined {
+    return this.byToken.get(token);
+  }
+}
+
+export interface AuthConfig {
+  adminToken: string;
+  nodeSecret: string;
+  known: KnownTokens;
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m?.[1];
+}
+
+/** Throws AuthError unless the request carries the credential its route takes. */
+export function authorize(req: FastifyRequest, auth: RouteAuth, config: AuthConfig): void {
+  if (auth === 'none') return;
+  const token = bearer(req);
+  if (token === undefined) throw new AuthError(401, 'auth.missing', 'missing bearer token (Authorization: Bearer <token>)');
+  if (auth === 'admin') {
+    if (!secureEqual(token, config.adminToken)) throw new AuthError(401, 'auth.invalid', 'invalid admin token');
+    return;
+  }
+  const id = (req.params as Record<string, unknown> | undefined)?.['id'];
+  const nodeId = typeof id === 'string' ? id : '';
+  if (NODE_ID.test(nodeId) && secureEqual(token, nodeToken(config.nodeSecret, nodeId))) return;
+  const owner = config.known.owner(token);
+  if (owner !== undefined && owner !== nodeId) {
+    throw new AuthError(403, 'auth.wrong-node', `this token belongs to node ${owner}, not ${nodeId || 'this route'}`);
+  }
+  throw new AuthError(401, 'auth.invalid', `invalid token for node ${nodeId || '(none)'}`);
+}
+
+/** The `onRequest` hook: reads the route's `config.auth` (default admin) and refuses early. */
+export function authHook(config: AuthConfig) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const auth = ((req.routeOptions.config as { auth?: RouteAuth } | undefined)?.auth ?? 'admin') as RouteAuth;
+    try {
+      authorize(req, auth, config);
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      // Close the connection: a refused client should not get to stream a body we will never read.
+      void reply
+        .code(err.status)
+        .header('connection', 'close')
+        .header('www-authenticate', 'Bearer')
+        .send({ error: { code: err.code, message: err.message } });
+      return reply;
+    }
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * `navarch serve`'s loop: reconcile on an interval, on demand, and as soon as a node turns
+ * unhealthy; one reconcile at a time, with requests during one coalesced into the next. Holds the
+ * configuration the last reconcile read, which the API uses for health policies and intervals.
+ */
+import type { ApplyEvent } from '../apply/index.js';
+import type { ConfigSource } from '../config/index.js';
+import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
+import type { Logger } from '../log/index.js';
+import { asNavarchError, formatDuration, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
+import type { Provider } from '../providers/index.js';
+import type { ControlSurface } from './admin-routes.js';
+import { Metrics, type NodeView } from './metrics.js';
+import { NodeService } from './nodes.js';
+import { createNotifier, type Notifier } from './notifier/index.js';
+import { reconcileOnce } from './reconcile.js';
+import { isHealthAction, Remediation, type RemediationEvent } from './remediation.js';
+import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
+import type { Store } from './store/index.js';
+
+export interface ReconcileSummary {
+  result: 'applied' | 'no-changes' | 'partial' | 'failed';
+  actions: number;
+  warnings: string[];
+  error?: string;
+}
+
+export type ControlPlaneEvent =
+  | { type: 'reconcile-start'; reason: string }
+  | { type: 'reconcile-done'; summary: ReconcileSummary; durationMs: number }
+  | { type: 'apply'; event: ApplyEvent }
+  | { type: 'breaker'; pool: string; transition: 'opened' | 'closed'; message: string }
+  | RemediationEvent;
+
+export interface ControlPlaneOptions {
+  /** The configuration repository (a directory), or a ConfigSource a git checkout provides. */
+  source: ConfigSource | string;
+  /** Reads the commit to reconcile before each pass (git); undefined for a plain directory. */
+  commit?: () => Promise<string | undefined>;
+  workdir?: string;
+  clock: Clock;
+  logger: Logger;
+  env: Readonly<Record<string, string | undefined>>;
+  store: Store;
+  settings: ControlPlaneSettings;
+  providers?: ReadonlyMap<string, Provider>;
+  allowDestroy?: boolean;
+  /** When the control plane started listening. */
+  startedAt: number;
+  userData?: (node: string, pool: string) => string | undefined;
+  onEvent?: (e: ControlPlaneEvent) => void;
+  /** Told of every node id the control plane learns of (the auth layer's token index). */
+  known?: (nodeId: string) => void;
+  metrics?: Metrics;
+}
+
+const BACKOFF_MS = [5 * 60_000, 10 * 60_000, 20 * 60_000, 30 * 60_000];
+
+export class ControlPlane implements ControlSurface {
+  readonly nodes: NodeService;
+  readonly metrics: Metrics;
+  private settings: ControlPlaneSettings;
+  private desired: DesiredFleet | undefined;
+  private notifier: Notifier;
+  private notifierKey = '';
+  private readonly remediation: Remediation;
+  private lastStatus: FleetStatus | undefined;
+  private lastObserved: ObservedNode[] = [];
+  private configError: string | undefined = 'no reconcile has run yet';
+  private running: Promise<ReconcileSummary> | undefined;
+  private queued: Promise<ReconcileSummary> | undefined;
+  private readonly failures = new Map<string, { count: number; until: number; message: string }>();
+  private wake: (() => void) | undefined;
+  /** Aborted by close(): waits in flight (drains, replacements) give up and nothing new starts. */
+  private readonly lifetime = new AbortController();
+
+  constructor(private readonly opts: ControlPlaneOptions) {
+    this.settings = opts.settings;
+    this.metrics = opts.metrics ?? new Metrics();
+    this.notifier = this.buildNotifier(opts.settings);
+    this.nodes = new NodeService({
+      store: opts.store,
+      clock: opts.clock,
+      logger: opts.logger.child({ component: 'nodes' }),
+      metrics: this.metrics,
+      policyFor: (pool) => this.policyFor(pool),
+      notifier: () => this.notifier,
+      intervals: () => this.settings,
+      startedAt: opts.startedAt,
+      ...(opts.known ? { known: opts.known } : {}),
+    });
+    this.remediation = new Remediation({
+      nodes: this.nodes,
+      store: opts.store,
+      clock: opts.clock,
+      logger: opts.logger.child({ component: 'remediation' }),
+      notifier: () => this.notifier,
+      settings: () => this.settings,
+      emit: (e) => opts.onEvent?.(e),
+    });
+    // A node that turns unhealthy is acted on now, not at the next interval.
+    this.nodes.on('unhealthy', (node: string) => void this.trigger(`node ${node} turned unhealthy`));
+  }
+
+  private buildNotifier(s: ControlPlaneSettings): Notifier {
+    this.notifierKey = JSON.stringify(s.notifier);
+    return createNotifier(s.notifier, { clock: this.opts.clock, logger: this.opts.logger.child({ component: 'notifier' }), env: this.opts.env });
+  }
+
+  policyFor(pool: string | undefined): HealthPolicy {
+    const spec = this.desired?.pools.find((p) => p.name === pool);
+    return resolvePolicy(spec?.health, this.settings.heartbeatIntervalMs);
+  }
+
+  /** Adopts what a reconcile read. Listening address, store and TLS need a restart; the rest applies now. */
+  private configure(desired: DesiredFleet): { breakerWindowMs: number; eventRetentionMs: number; heartbeatTimeoutMs: number } {
+    const next = parseControlPlane(desired.controlPlane);
+    this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, url: this.settings.url ?? next.url };
+    if (JSON.stringify(next.notifier) !== this.notifierKey) this.notifier = this.buildNotifier(this.settings);
+    this.desired = desired;
+    const heartbeatTimeoutMs = Math.max(...desired.pools.map((p) => this.policyFor(p.name).heartbeatTimeoutMs), this.policyFor(undefined).heartbeatTimeoutMs);
+    return { breakerWindowMs: this.settings.breakerWindowMs, eventRetentionMs: this.settings.eventRetentionMs, heartbeatTimeoutMs };
+  }
+
+  private holds(now: number): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [pool, f] of this.failures) {
+      if (f.until > now) out[pool] = `the last replacement failed (${f.message}); retrying after ${new Date(f.until).toISOString()}`;
+    }
+    return out;
+  }
+
+  private onBreaker(pool: string, r: BreakerResult): void {
+    this.metrics.breakerOpen.set({ pool }, r.state.open ? 1 : 0);
+    if (r.transition === 'opened') this.opts.logger.error({ pool, alert: 'circuit-breaker-open' }, r.state.message ?? 'circuit breaker open');
+    if (r.transition === 'closed') this.opts.logger.warn({ pool }, 'circuit breaker closed: automatic replacement resumes');
+    if (r.transition) this.opts.onEvent?.({ type: 'breaker', pool, transition: r.transition, message: r.state.message ?? 'automatic replacement resumes' });
+  }
+
+  private async runOnce(reason: string): Promise<ReconcileSummary> {
+    const { clock } = this.opts;
+    const started = clock.now();
+    this.opts.onEvent?.({ type: 'reconcile-start', reason });
+    let summary: ReconcileSummary;
+    try {
+      const commit = await this.opts.commit?.();
+      const out = await reconcileOnce({
+        source: this.opts.source,
+        commit,
+        workdir: this.opts.workdir,
+        clock,
+        logger: this.opts.logger,
+        env: this.opts.env,
+        providers: this.opts.providers,
+        store: this.opts.store,
+        startedAt: this.opts.startedAt,
+        allowDestroy: this.opts.allowDestroy ?? false,
+        configure: (d) => this.configure(d),
+        policyFor: (p) => this.policyFor(p),
+        holds: (now) => this.holds(now),
+        prepare: (plan) => this.remediation.prepare(plan),
+        hooks: this.remediation.hooks(),
+        userData: this.opts.userData,
+        onApplyEvent: (event) => this.opts.onEvent?.({ type: 'apply', event }),
+        onBreaker: (pool, r) => this.onBreaker(pool, r),
+        signal: this.lifetime.signal,
+      });
+      this.configError = undefined;
+      this.lastStatus = out.status;
+      this.lastObserved = out.observed;
+      for (const n of out.observed) if (n.name) this.opts.known?.(n.name);
+      this.recordReplacements(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'));
+      const result = out.status.history[0]?.result ?? 'no-changes';
+      summary = { result, actions: out.plan.actions.length, warnings: out.plan.warnings };
+    } catch (err) {
+      const e = asNavarchError(err);
+      if (e.code === 'config.invalid') this.configError = e.message;
+      this.opts.logger.error({ err: e.message, code: e.code }, 'reconcile failed');
+      summary = { result: 'failed', actions: 0, warnings: [], error: e.message };
+    }
+    const durationMs = clock.now() - started;
+    this.metrics.reconciles.inc({ result: summary.result });
+    this.metrics.reconcileSeconds.observe(durationMs / 1000);
+    this.opts.onEvent?.({ type: 'reconcile-done', summary, durationMs });
+    return summary;
+  }
+
+  private recordReplacements(results: Array<{ action: { pool: string }; result: string; message: string }>): void {
+    const now = this.opts.clock.now();
+    for (const r of results) {
+      this.metrics.replacements.inc({ pool: r.action.pool, result: r.result });
+      if (r.result === 'ok') this.failures.delete(r.action.pool);
+      if (r.result !== 'failed') continue;
+      const count = (this.failures.get(r.action.pool)?.count ?? 0) + 1;
+      const wait = BACKOFF_MS[Math.min(count, BACKOFF_MS.length) - 1] as number;
+      this.failures.set(r.action.pool, { count, until: now + wait, message: r.message });
+      this.opts.logger.error({ pool: r.action.pool, backoff: formatDuration(wait) }, `replacement failed: ${r.message}`);
+    }
+  }
+
+  /** Starts a reconcile, or joins the next one when one is running. */
+  trigger(reason: string): Promise<ReconcileSummary> {
+    if (this.lifetime.signal.aborted) return Promise.resolve({ result: 'failed', actions: 0, warnings: [], error: 'the control plane is stopping' });
+    if (!this.running) {
+      this.running = this.runOnce(reason).finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.trigger(reason);
+    });
+    return this.queued;
+  }
+
+  /** Resolves when no reconcile is running or queued. */
+  async idle(): Promise<void> {
+    while (this.running || this.queued) await (this.queued ?? this.running);
+  }
+
+  /** Stops: waits in flight give up, actions in flight finish, nothing new starts. */
+  async close(): Promise<void> {
+    this.lifetime.abort(new Error('the control plane is stopping'));
+    this.wake?.();
+    await this.idle();
+  }
+
+  /** Reconciles every `interval` and whenever poked, until `signal` aborts or close() is called. */
+  async run(signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => void this.close(), { once: true });
+    while (!signal.aborted && !this.lifetime.signal.aborted) {
+      await this.trigger('interval');
+      await new Promise<void>((resolve) => {
+        const stop = new AbortController();
+        this.wake = () => stop.abort();
+        this.opts.clock.sleep(this.settings.intervalMs, AbortSignal.any([signal, stop.signal])).then(resolve, () => resolve());
+      });
+    }
+    await this.idle();
+  }
+
+  async reconcile(wait: boolean): Promise<ReconcileSummary | undefined> {
+    const p = this.trigger('requested through the API');
+    this.wake?.();
+    return wait ? p : undefined;
+  }
+
+  fleet(): FleetStatus | undefined {
+    return this.lastStatus;
+  }
+
+  async resetBreaker(pool: string): Promise<BreakerState> {
+    const state: BreakerState = { open: false, resetAt: this.opts.clock.now() };
+    await this.opts.store.setBreaker(pool, state);
+    this.metrics.breakerOpen.set({ pool }, 0);
+    this.opts.logger.warn({ pool }, 'circuit breaker reset by an operator: failures seen so far will be replaced');
+    void this.trigger(`breaker of pool ${pool} reset`);
+    return state;
+  }
+
+  ready(): { ready: boolean; reason: string | undefined } {
+    return { ready: this.configError === undefined, reason: this.configError };
+  }
+
+  poolOf(node: string): string | undefined {
+    return this.lastObserved.find((n) => n.name === node)?.pool;
+  }
+
+  /** Registered nodes plus the fleet's nodes that have not registered, for /metrics. */
+  async views(): Promise<NodeView[]> {
+    const views = await this.nodes.views();
+    const seen = new Set(views.map((v) => v.node));
+    for (const n of this.lastObserved) {
+      if (!n.name || seen.has(n.name) || (n.state !== 'running' && n.state !== 'pending')) continue;
+      views.push({ node: n.name, pool: n.pool, health: n.health, gpuCount: undefined, gpus: [], checks: [], silentSeconds: undefined });
+    }
+    return views;
+  }
+}

@@ -1,0 +1,17 @@
+/** The control plane: the HTTP API agents and operators call, its store, and the reconcile loop. */
+export { buildServer, type ServerOptions } from './app.js';
+export type { ControlSurface } from './admin-routes.js';
+export { authorize, AuthError, KnownTokens, NODE_ID, nodeToken, secureEqual, type AuthConfig, type RouteAuth } from './auth.js';
+export { Metrics, type NodeView } from './metrics.js';
+export { NodeService, type NodeServiceDeps } from './nodes.js';
+export { createNotifier, fieldAt, NoopNotifier, WebhookNotifier, type NotifiedNode, type Notifier } from './notifier/index.js';
+export { DEFAULT_PORT, DEFAULT_STORE, parseControlPlane, parseListen, type ControlPlaneSettings, type ListenAddress, type NotifierSettings } from './settings.js';
+export { lastContact, lockStore, SqliteStore, type NodeRecord, type Store, type StoredCommand, type StoredEvent } from './store/index.js';
+export { AGENT_SCHEMAS } from './schemas.js';
+export { ControlPlane, type ControlPlaneEvent, type ControlPlaneOptions, type ReconcileSummary } from './control-plane.js';
+export { agentUserData, type UserDataOptions } from './user-data.js';
+export { judgeFleet, joinFacts, type FleetJudgement } from './facts.js';
+export { withoutGuardedActions } from './guarded.js';
+export { withBreakerConditions } from './conditions.js';
+export { INSECURE_ADMIN_TOKEN, INSECURE_NODE_SECRET, serverCredentials, type Credentials } from './credentials.js';
+export { startServe, type RunningServer, type ServeOptions } from './serve.js';

@@ -1,0 +1,150 @@
+/**
+ * Starting and stopping a whole control plane: settings, store (locked to this process), the
+ * reconcile loop and the HTTP server. `navarch serve` is this plus printing.
+ */
+import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { ConfigSource } from '../config/index.js';
+import { loadWorkspaceDesired } from '../engine/index.js';
+import type { Logger } from '../log/index.js';
+import { NavarchError, type Clock } from '../model/index.js';
+import { buildServer } from './app.js';
+import { KnownTokens } from './auth.js';
+import { ControlPlane, type ControlPlaneEvent } from './control-plane.js';
+import { serverCredentials, type Credentials } from './credentials.js';
+import { parseControlPlane, type ControlPlaneSettings, type ListenAddress } from './settings.js';
+import { lockStore, SqliteStore } from './store/index.js';
+import { agentUserData } from './user-data.js';
+
+export interface ServeOptions {
+  /** The config repository's directory (also where the status file and local state live). */
+  dir: string;
+  /** Where the configuration is read from when not `dir` itself (a git checkout's source: the `--repo` seam). */
+  source?: ConfigSource;
+  commit?: () => Promise<string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
+  clock: Clock;
+  logger: Logger;
+  listen?: ListenAddress | undefined;
+  url?: string | undefined;
+  tls?: { cert: string; key: string } | undefined;
+  store?: string | undefined;
+  intervalMs?: number | undefined;
+  allowDestroy?: boolean;
+  insecureDev?: boolean;
+  onEvent?: (e: ControlPlaneEvent) => void;
+}
+
+export interface RunningServer {
+  /** Where the API listens (the real port when 0 was asked for). */
+  address: string;
+  /** What new nodes are told to call. */
+  agentUrl: string;
+  settings: ControlPlaneSettings;
+  credentials: Credentials;
+  controlPlane: ControlPlane;
+  /** Stops the loop (waits in flight give up), then the server, then closes the store. */
+  close(): Promise<void>;
+}
+
+const within = (dir: string, path: string): string => (isAbsolute(path) ? path : join(dir, path));
+
+export async function startServe(opts: ServeOptions): Promise<RunningServer> {
+  const credentials = serverCredentials(opts.env, { insecureDev: opts.insecureDev ?? false });
+  const desired = await loadWorkspaceDesired({ source: opts.source ?? opts.dir });
+  const fromConfig = parseControlPlane(desired.controlPlane);
+  const insecureListen = credentials.insecure && !desired.controlPlane?.['listen'] ? { host: '127.0.0.1', port: fromConfig.listen.port } : fromConfig.listen;
+  const settings: ControlPlaneSettings = {
+    ...fromConfig,
+    listen: opts.listen ?? insecureListen,
+    url: opts.url ?? fromConfig.url,
+    tls: opts.tls ?? fromConfig.tls,
+    store: opts.store ?? fromConfig.store,
+    intervalMs: opts.intervalMs ?? fromConfig.intervalMs,
+  };
+  let https: { cert: Buffer; key: Buffer } | undefined;
+  if (settings.tls) {
+    try {
+      https = { cert: await readFile(within(opts.dir, settings.tls.cert)), key: await readFile(within(opts.dir, settings.tls.key)) };
+    } catch (err) {
+      throw new NavarchError('serve.tls', `cannot read the TLS certificate or key: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  const storePath = within(opts.dir, settings.store);
+  const release = lockStore(`${storePath}.owner`);
+  let store: SqliteStore;
+  try {
+    // SQLite's WebAssembly VFS locks with a `<db>.lock` directory, which a killed process leaves
+    // behind. Holding the owner lock, this process knows no one else is writing: clear it.
+    rmSync(`${storePath}.lock`, { recursive: true, force: true });
+    store = SqliteStore.open(storePath);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const known = new KnownTokens(credentials.nodeSecret);
+  for (const n of await store.listNodes()) known.add(n.id);
+
+  const startedAt = opts.clock.now();
+  let agentUrl = settings.url ?? '';
+  const controlPlane = new ControlPlane({
+    source: opts.source ?? opts.dir,
+    ...(opts.commit ? { commit: opts.commit } : {}),
+    workdir: opts.dir,
+    clock: opts.clock,
+    logger: opts.logger,
+    env: opts.env,
+    store,
+    settings,
+    allowDestroy: opts.allowDestroy ?? false,
+    startedAt,
+    known: (id) => known.add(id),
+    userData: (node, pool) => agentUserData({ serverUrl: agentUrl, nodeSecret: credentials.nodeSecret })(node, pool),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
+  const app = buildServer({
+    nodes: controlPlane.nodes,
+    store,
+    metrics: controlPlane.metrics,
+    auth: { adminToken: credentials.adminToken, nodeSecret: credentials.nodeSecret, known },
+    logger: opts.logger,
+    bodyLimit: settings.bodyLimit,
+    https,
+    control: controlPlane,
+  });
+  let address: string;
+  try {
+    address = await app.listen({ host: settings.listen.host, port: settings.listen.port });
+  } catch (err) {
+    await store.close();
+    release();
+    throw new NavarchError('serve.listen', `cannot listen on ${settings.listen.host}:${settings.listen.port}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!agentUrl) {
+    const u = new URL(address);
+    if (settings.listen.host === '0.0.0.0' || settings.listen.host === '::') u.hostname = hostname();
+    agentUrl = u.origin;
+  }
+
+  const stop = new AbortController();
+  const loop = controlPlane.run(stop.signal);
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    agentUrl,
+    settings,
+    credentials,
+    controlPlane,
+    close: () =>
+      (closing ??= (async () => {
+        stop.abort();
+        await loop;
+        await app.close();
+        await store.close();
+        release();
+      })()),
+  };
+}

@@ -1,0 +1,163 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { foldReport, resolvePolicy } from '../../health/index.js';
+import type { HealthReport, RegisterRequest } from '../../model/index.js';
+import { lockStore } from './lock.js';
+import { SqliteStore } from './sqlite.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const policy = resolvePolicy(undefined);
+
+function registration(over: Partial<RegisterRequest> = {}): RegisterRequest {
+  return {
+    provider: 'local',
+    instanceId: 'fake-1',
+    pool: 'train',
+    gpus: [{ index: 0, uuid: 'GPU-0', pciBusId: '00000000:3B:00.0', name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559 }],
+    host: { hostname: 'train-1', agentVersion: '0.1.0', bootId: 'boot-a' },
+    bootChecks: [],
+    ...over,
+  };
+}
+
+const report = (id: string, seq: number, xids: number[] = []): HealthReport => ({
+  id,
+  seq,
+  time: new Date(T0).toISOString(),
+  checks: [{ name: 'nvml', status: 'pass', message: '' }],
+  events: xids.map((xid) => ({ kind: 'xid', time: new Date(T0).toISOString(), xid, gpu: 0, message: `xid ${xid}` })),
+});
+
+let dir: string;
+let store: SqliteStore;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'navarch-store-'));
+  store = SqliteStore.open(join(dir, 'cp.db'));
+});
+afterEach(async () => {
+  await store.close().catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('SqliteStore', () => {
+  it('registers a node, counting boots', async () => {
+    const first = await store.registerNode('train-1', registration(), T0, (s, newBoot) => ({ ...s, evaluations: newBoot ? 1 : 0 }));
+    expect(first).toMatchObject({ id: 'train-1', pool: 'train', instanceId: 'fake-1', epoch: 1, bootId: 'boot-a', registeredAt: T0 });
+    expect(first.health.evaluations).toBe(1);
+    const same = await store.registerNode('train-1', registration(), T0 + 1, (s, newBoot) => ({ ...s, evaluations: newBoot ? 9 : 2 }));
+    expect(same.epoch).toBe(1);
+    expect(same.health.evaluations).toBe(2);
+    const rebooted = await store.registerNode('train-1', registration({ host: { hostname: 'x', agentVersion: '1', bootId: 'boot-b' } }), T0 + 2, (s) => s);
+    expect(rebooted.epoch).toBe(2);
+  });
+
+  it('refuses heartbeats and reports of unknown nodes, storing nothing', async () => {
+    expect(await store.recordHeartbeat('ghost', { seq: 1, time: '', gpus: [], host: {} }, T0)).toBe(false);
+    expect(await store.recordReport('ghost', report('r-1', 1, [79]), T0, (r) => r.health)).toBe('unknown-node');
+    expect(await store.listNodes()).toEqual([]);
+    expect(await store.events('ghost', 10)).toEqual([]);
+  });
+
+  it('keeps the newest heartbeat readings when an older one arrives late', async () => {
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    const hb = (seq: number, t: number, temp: number) => ({ seq, time: new Date(t).toISOString(), gpus: [{ index: 0, temperatureC: temp }], host: {} });
+    await store.recordHeartbeat('train-1', hb(2, T0 + 2000, 70), T0 + 2000);
+    await store.recordHeartbeat('train-1', hb(1, T0 + 1000, 50), T0 + 3000);
+    const n = await store.getNode('train-1');
+    expect(n?.heartbeat?.gpus[0]?.temperatureC).toBe(70);
+    expect(n?.lastHeartbeatAt).toBe(T0 + 3000);
+  });
+
+  it('stores each report once, with its events in order', async () => {
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    const fold = (r: Parameters<Parameters<SqliteStore['recordReport']>[3]>[0]) => foldReport(r.health, [], policy, T0);
+    expect(await store.recordReport('train-1', report('boot-a-2', 2, [48, 79]), T0, fold)).toBe('stored');
+    expect(await store.recordReport('train-1', report('boot-a-1', 1, [13]), T0, fold)).toBe('stored');
+    expect(await store.recordReport('train-1', report('boot-a-2', 2, [48, 79]), T0, fold)).toBe('replay');
+    const events = await store.events('train-1', 10);
+    expect(events.map((e) => [e.reportSeq, e.index, e.event.kind === 'xid' ? e.event.xid : 0])).toEqual([
+      [1, 0, 13],
+      [2, 0, 48],
+      [2, 1, 79],
+    ]);
+    expect((await store.getNode('train-1'))?.health.evaluations).toBe(2);
+    expect((await store.events('train-1', 1)).map((e) => e.index)).toEqual([1]);
+  });
+
+  it('queues commands once per kind and acknowledges each once', async () => {
+    const a = await store.enqueueCommand('train-1', { kind: 'cordon', reason: 'XID 79' }, T0);
+    const again = await store.enqueueCommand('train-1', { kind: 'cordon' }, T0 + 1);
+    expect(a.created).toBe(true);
+    expect(again).toEqual({ command: a.command, created: false });
+    const drain = await store.enqueueCommand('train-1', { kind: 'drain', params: { timeout: 60 } }, T0 + 2);
+    expect((await store.pendingCommands('train-1')).map((c) => c.kind)).toEqual(['cordon', 'drain']);
+    const uncordon = await store.enqueueCommand('train-1', { kind: 'uncordon' }, T0 + 2);
+    const recordon = await store.enqueueCommand('train-1', { kind: 'cordon' }, T0 + 2);
+    expect(recordon.created).toBe(true);
+    expect((await store.pendingCommands('train-1')).map((c) => c.kind)).toEqual(['cordon', 'drain', 'uncordon', 'cordon']);
+    await store.ackCommand('train-1', uncordon.command.id, { result: 'ok' }, T0);
+    await store.ackCommand('train-1', recordon.command.id, { result: 'ok' }, T0);
+    expect(await store.ackCommand('train-2', a.command.id, { result: 'ok' }, T0)).toBe('not-found');
+    expect(await store.ackCommand('train-1', a.command.id, { result: 'ok', message: 'done' }, T0 + 3)).toBe('acknowledged');
+    expect(await store.ackCommand('train-1', a.command.id, { result: 'ok' }, T0 + 4)).toBe('already-acknowledged');
+    expect((await store.pendingCommands('train-1')).map((c) => c.id)).toEqual([drain.command.id]);
+    const history = await store.commands('train-1', 10);
+    expect(history.map((c) => c.kind)).toEqual(['cordon', 'uncordon', 'drain', 'cordon']);
+    expect(history.at(-1)).toMatchObject({ id: a.command.id, reason: 'XID 79', ack: { result: 'ok', message: 'done', at: new Date(T0 + 3).toISOString() } });
+  });
+
+  it('rolls back a failing write alone, keeping the others of its batch', async () => {
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    const results = await Promise.allSettled([
+      store.recordHeartbeat('train-1', { seq: 1, time: new Date(T0).toISOString(), gpus: [], host: {} }, T0 + 5),
+      store.registerNode('train-2', registration(), T0, () => {
+        throw new Error('fold failed');
+      }),
+      store.enqueueCommand('train-1', { kind: 'drain' }, T0),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.listNodes()).map((n) => n.id)).toEqual(['train-1']);
+    expect((await store.getNode('train-1'))?.lastHeartbeatAt).toBe(T0 + 5);
+  });
+
+  it('keeps everything across a reopen', async () => {
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    await store.recordReport('train-1', report('boot-a-1', 1, [79]), T0, (r) => r.health);
+    const cmd = await store.enqueueCommand('train-1', { kind: 'cordon' }, T0);
+    await store.setCordon('train-1', { cordoned: true, reason: 'XID 79', drainAt: T0 });
+    await store.setBreaker('train', { open: true, openedAt: T0, message: 'm' });
+    await store.close();
+    store = SqliteStore.open(join(dir, 'cp.db'));
+    expect(await store.getNode('train-1')).toMatchObject({ cordoned: true, cordonReason: 'XID 79', drainRequestedAt: T0 });
+    expect(await store.events('train-1', 10)).toHaveLength(1);
+    expect((await store.pendingCommands('train-1')).map((c) => c.id)).toEqual([cmd.command.id]);
+    expect(await store.recordReport('train-1', report('boot-a-1', 1, [79]), T0, (r) => r.health)).toBe('replay');
+    expect(await store.breakers()).toEqual({ train: { open: true, openedAt: T0, message: 'm' } });
+  });
+
+  it('forgets a node entirely, and prunes old reports and events', async () => {
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    await store.recordReport('train-1', report('r-1', 1, [13]), T0, (r) => r.health);
+    await store.recordReport('train-1', report('r-2', 2, [13]), T0 + 10, (r) => r.health);
+    expect(await store.prune(T0 + 5, T0 + 5)).toEqual({ reports: 1, events: 1 });
+    await store.enqueueCommand('train-1', { kind: 'drain' }, T0);
+    await store.forgetNode('train-1');
+    expect(await store.getNode('train-1')).toBeUndefined();
+    expect(await store.pendingCommands('train-1')).toEqual([]);
+    expect(await store.events('train-1', 10)).toEqual([]);
+  });
+});
+
+describe('lockStore', () => {
+  it('lets one owner in, takes over a lock whose owner is gone', async () => {
+    const path = join(dir, 'cp.db.owner');
+    const release = lockStore(path);
+    expect(() => lockStore(path)).toThrow(/another navarch serve \(pid \d+\) is using this store/);
+    release();
+    await writeFile(path, JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    const again = lockStore(path);
+    again();
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * The embedded store: one SQLite file (SQLite compiled to WebAssembly, so nothing is built on
+ * install). Rollback journal with full sync, since the WebAssembly VFS has no shared memory for
+ * WAL; writes are group-committed, so many agents reporting at once share one sync. The file is
+ * locked exclusively for as long as it is open: one control plane per store.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type * as Sqlite from 'node-sqlite3-wasm';
+import type { Database as SqliteDatabase, Statement } from 'node-sqlite3-wasm';
+import { initialHealthState, type BreakerState, type NodeHealthState } from '../../health/index.js';
+import { NavarchError, type CommandAck, type CommandKind, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../model/index.js';
+import { GroupCommit } from './group-commit.js';
+import { commandFromRow, eventFromRow, nodeFromRow, type Row } from './rows.js';
+import { DDL, SCHEMA_VERSION } from './schema.js';
+import type { AckOutcome, NodeRecord, ReportOutcome, Store, StoredCommand, StoredEvent } from './types.js';
+
+type SqliteModule = typeof Sqlite;
+
+const SQL = {
+  node: 'SELECT * FROM nodes WHERE id = ?',
+  nodes: 'SELECT * FROM nodes ORDER BY id',
+  insertNode: `INSERT INTO nodes (id, pool, provider, instance_id, boot_id, epoch, registered_at, registration, health)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET pool = excluded.pool, provider = excluded.provider, instance_id = excluded.instance_id,
+      boot_id = excluded.boot_id, epoch = excluded.epoch, registered_at = excluded.registered_at,
+      registration = excluded.registration, health = excluded.health`,
+  heartbeat: 'UPDATE nodes SET last_heartbeat_at = ?, heartbeat = ? WHERE id = ?',
+  reportSeen: 'SELECT 1 AS seen FROM reports WHERE node_id = ? AND id = ?',
+  insertReport: 'INSERT INTO reports (node_id, id, received_at) VALUES (?, ?, ?)',
+  insertEvent: 'INSERT INTO events (node_id, report_id, epoch, report_seq, idx, received_at, kind, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  afterReport: 'UPDATE nodes SET last_report_at = ?, checks = ?, health = ? WHERE id = ?',
+  health: 'UPDATE nodes SET health = ? WHERE id = ?',
+  pending: 'SELECT * FROM commands WHERE node_id = ? AND acked_at IS NULL ORDER BY seq',
+} as const;
+
+export class SqliteStore implements Store {
+  private readonly statements = new Map<string, Statement>();
+  private readonly writes: GroupCommit;
+
+  private constructor(private readonly db: SqliteDatabase) {
+    this.writes = new GroupCommit(db);
+  }
+
+  /** Opens (creating when needed) the store at `path`. */
+  static open(path: string): SqliteStore {
+    mkdirSync(dirname(path), { recursive: true });
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as SqliteModule;
+    let db: SqliteDatabase;
+    try {
+      db = new Database(path);
+      db.get('PRAGMA journal_mode = PERSIST');
+      // One process owns the store (see lock.ts): keeping SQLite's file lock spares a lock and an
+      // unlock (a mkdir and an rmdir in the WebAssembly VFS) around every statement.
+      db.get('PRAGMA locking_mode = EXCLUSIVE');
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec(DDL);
+    } catch (err) {
+      throw new NavarchError('store.unavailable', `cannot open the control plane store ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const version = Number((db.get("SELECT value FROM meta WHERE key = 'schema'") as Row | null)?.['value'] ?? SCHEMA_VERSION);
+    if (version > SCHEMA_VERSION) {
+      db.close();
+      throw new NavarchError('store.too-new', `${path} was written by a newer navarch (store schema ${version}); upgrade navarch to use it`);
+    }
+    db.run("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", [String(SCHEMA_VERSION)]);
+    return new SqliteStore(db);
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private row(sql: string, values: unknown[]): Row | undefined {
+    return (this.stmt(sql).get(values as never) as Row | null) ?? undefined;
+  }
+
+  private rows(sql: string, values: unknown[]): Row[] {
+    return this.stmt(sql).all(values as never) as Row[];
+  }
+
+  private exec(sql: string, values: unknown[]): number {
+    return this.stmt(sql).run(values as never).changes;
+  }
+
+  private nodeNow(id: string): NodeRecord | undefined {
+    const r = this.row(SQL.node, [id]);
+    return r ? nodeFromRow(r) : undefined;
+  }
+
+  registerNode(id: string, req: RegisterRequest, now: number, fold: (state: NodeHealthState, newBoot: boolean) => NodeHealthState): Promise<NodeRecord> {
+    return this.writes.run(() => {
+      const before = this.nodeNow(id);
+      const newBoot = !before || req.host.bootId === undefined || before.bootId !== req.host.bootId;
+      const epoch = (before?.epoch ?? 0) + (newBoot ? 1 : 0);
+      const health = fold(before?.health ?? initialHealthState(), newBoot);
+      this.exec(SQL.insertNode, [id, req.pool ?? null, req.provider, req.instanceId, req.host.bootId ?? null, epoch, now, JSON.stringify(req), JSON.stringify(health)]);
+      return this.nodeNow(id) as NodeRecord;
+    });
+  }
+
+  recordHeartbeat(id: string, hb: HeartbeatRequest, now: number): Promise<boolean> {
+    return this.writes.run(() => {
+      const prev = this.row('SELECT heartbeat FROM nodes WHERE id = ?', [id]);
+      if (!prev) return false;
+      const before = typeof prev['heartbeat'] === 'string' ? (JSON.parse(prev['heartbeat']) as HeartbeatRequest) : undefined;
+      // A heartbeat overtaken by a newer one still proves the node alive, but its readings are stale.
+      const stale = before !== undefined && hb.seq < before.seq && Date.parse(hb.time) <= Date.parse(before.time);
+      this.exec(SQL.heartbeat, [now, JSON.stringify(stale ? before : hb), id]);
+      return true;
+    });
+  }
+
+  recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => NodeHealthState): Promise<ReportOutcome> {
+    return this.writes.run(() => {
+      const node = this.nodeNow(id);
+      if (!node) return 'unknown-node';
+      if (this.row(SQL.reportSeen, [id, report.id])) return 'replay';
+      this.exec(SQL.insertReport, [id, report.id, now]);
+      report.events.forEach((e, i) => this.exec(SQL.insertEvent, [id, report.id, node.epoch, report.seq, i, now, e.kind, JSON.stringify(e)]));
+      this.exec(SQL.afterReport, [now, JSON.stringify(report.checks), JSON.stringify(fold(node)), id]);
+      return 'stored';
+    });
+  }
+
+  updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined> {
+    return this.writes.run(() => {
+      const node = this.nodeNow(id);
+      if (!node) return undefined;
+      this.exec(SQL.health, [JSON.stringify(fold(node)), id]);
+      return this.nodeNow(id);
+    });
+  }
+
+  setCordon(id: string, change: { cordoned: boolean; reason?: string | undefined; drainAt?: number | undefined }): Promise<NodeRecord | undefined> {
+    return this.writes.run(() => {
+      const drain = change.cordoned ? 'COALESCE(?, drain_requested_at)' : '?';
+      const n = this.exec(`UPDATE nodes SET cordoned = ?, cordon_reason = ?, drain_requested_at = ${drain} WHERE id = ?`, [
+        change.cordoned ? 1 : 0,
+        change.cordoned ? (change.reason ?? null) : null,
+        change.cordoned ? (change.drainAt ?? null) : null,
+        id,
+      ]);
+      return n > 0 ? this.nodeNow(id) : undefined;
+    });
+  }
+
+  enqueueCommand(
+    nodeId: string,
+    cmd: { kind: CommandKind; reason?: string | undefined; params?: Record<string, unknown> | undefined },
+    now: number,
+  ): Promise<{ command: StoredCommand; created: boolean }> {
+    return this.writes.run(() => {
+      // Only the newest pending command may absorb a repeat: cordon, uncordon, cordon must stay three.
+      const last = this.rows(SQL.pending, [nodeId]).map(commandFromRow).at(-1);
+      const existing = last?.kind === cmd.kind ? last : undefined;
+      if (existing) return { command: existing, created: false };
+      const id = `cmd-${randomUUID()}`;
+      this.exec('INSERT INTO commands (id, node_id, kind, reason, params, issued_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        id,
+        nodeId,
+        cmd.kind,
+        cmd.reason ?? null,
+        cmd.params ? JSON.stringify(cmd.params) : null,
+        now,
+      ]);
+      return { command: commandFromRow(this.row('SELECT * FROM commands WHERE id = ?', [id]) as Row), created: true };
+    });
+  }
+
+  async pendingCommands(nodeId: string): Promise<StoredCommand[]> {
+    return this.rows(SQL.pending, [nodeId]).map(commandFromRow);
+  }
+
+  async commands(nodeId: string, limit: number): Promise<StoredCommand[]> {
+    return this.rows('SELECT * FROM commands WHERE node_id = ? ORDER BY seq DESC LIMIT ?', [nodeId, limit]).map(commandFromRow);
+  }
+
+  ackCommand(nodeId: string, commandId: string, ack: CommandAck, now: number): Promise<AckOutcome> {
+    return this.writes.run(() => {
+      const r = this.row('SELECT acked_at FROM commands WHERE id = ? AND node_id = ?', [commandId, nodeId]);
+      if (!r) return 'not-found';
+      if (r['acked_at'] !== null && r['acked_at'] !== undefined) return 'already-acknowledged';
+      this.exec('UPDATE commands SET acked_at = ?, result = ?, message = ?, details = ? WHERE id = ?', [
+        now,
+        ack.result,
+        ack.message ?? null,
+        ack.details ? JSON.stringify(ack.details) : null,
+        commandId,
+      ]);
+      return 'acknowledged';
+    });
+  }
+
+  async getNode(id: string): Promise<NodeRecord | undefined> {
+    return this.nodeNow(id);
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return this.rows(SQL.nodes, []).map(nodeFromRow);
+  }
+
+  async events(nodeId: string, limit: number): Promise<StoredEvent[]> {
+    const rows = this.rows('SELECT * FROM events WHERE node_id = ? ORDER BY epoch DESC, report_seq DESC, idx DESC LIMIT ?', [nodeId, limit]);
+    return rows.map(eventFromRow).reverse();
+  }
+
+  forgetNode(id: string): Promise<void> {
+    return this.writes.run(() => {
+      for (const table of ['events', 'reports', 'commands']) this.exec(`DELETE FROM ${table} WHERE node_id = ?`, [id]);
+      this.exec('DELETE FROM nodes WHERE id = ?', [id]);
+    });
+  }
+
+  prune(reportsBefore: number, eventsBefore: number): Promise<{ reports: number; events: number }> {
+    return this.writes.run(() => ({
+      reports: this.exec('DELETE FROM reports WHERE received_at < ?', [reportsBefore]),
+      events: this.exec('DELETE FROM events WHERE received_at < ?', [eventsBefore]),
+    }));
+  }
+
+  async breakers(): Promise<Record<string, BreakerState>> {
+    const out: Record<string, BreakerState> = {};
+    for (const r of this.rows('SELECT pool, state FROM breakers ORDER BY pool', [])) out[String(r['pool'])] = JSON.parse(String(r['state'])) as BreakerState;
+    return out;
+  }
+
+  setBreaker(pool: string, state: BreakerState): Promise<void> {
+    return this.writes.run(() => {
+      this.exec('INSERT INTO breakers (pool, state) VALUES (?, ?) ON CONFLICT (pool) DO UPDATE SET state = excluded.state', [pool, JSON.stringify(state)]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.writes.close();
+    for (const s of this.statements.values()) s.finalize();
+    this.statements.clear();
+    this.db.close();
+  }
+}

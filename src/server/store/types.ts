@@ -1,0 +1,87 @@
+/**
+ * The control plane's record of nodes, heartbeats, health events and commands. Embedded by default
+ * (a SQLite file); the interface is asynchronous so a shared database can stand behind it later.
+ * Every write is one transaction: it happens entirely or not at all.
+ */
+import type { BreakerState, NodeHealthState } from '../../health/index.js';
+import type { CheckResult, CommandAck, CommandKind, HealthEvent, HealthReport, HeartbeatRequest, NodeCommand, RegisterRequest } from '../../model/index.js';
+
+/** A node as its agent registered it, with what the control plane learnt since. Times are server ms. */
+export interface NodeRecord {
+  /** The navarch node name (`train-3`). */
+  id: string;
+  pool: string | undefined;
+  provider: string;
+  instanceId: string;
+  bootId: string | undefined;
+  /** Boots registered so far; orders events across reboots (report sequence numbers restart). */
+  epoch: number;
+  registeredAt: number;
+  registration: RegisterRequest;
+  lastHeartbeatAt: number | undefined;
+  heartbeat: HeartbeatRequest | undefined;
+  lastReportAt: number | undefined;
+  /** The latest health report's check results. */
+  checks: CheckResult[];
+  health: NodeHealthState;
+  cordoned: boolean;
+  cordonReason: string | undefined;
+  drainRequestedAt: number | undefined;
+}
+
+/** The last time the node was heard from, by any route. */
+export function lastContact(r: NodeRecord): number {
+  return Math.max(r.registeredAt, r.lastHeartbeatAt ?? 0, r.lastReportAt ?? 0);
+}
+
+export interface StoredEvent {
+  nodeId: string;
+  reportId: string;
+  reportSeq: number;
+  index: number;
+  receivedAt: number;
+  event: HealthEvent;
+}
+
+export interface StoredCommand extends NodeCommand {
+  nodeId: string;
+  ack: (CommandAck & { at: string }) | undefined;
+}
+
+export type ReportOutcome = 'stored' | 'replay' | 'unknown-node';
+export type AckOutcome = 'acknowledged' | 'already-acknowledged' | 'not-found';
+
+export interface Store {
+  /**
+   * Creates or refreshes a node's record. `fold` updates its health state in the same transaction
+   * (`newBoot`: the boot id changed, or this is the first registration).
+   */
+  registerNode(id: string, req: RegisterRequest, now: number, fold: (state: NodeHealthState, newBoot: boolean) => NodeHealthState): Promise<NodeRecord>;
+  /** Records the latest heartbeat; false when the node never registered (nothing is stored). */
+  recordHeartbeat(id: string, hb: HeartbeatRequest, now: number): Promise<boolean>;
+  /**
+   * Stores a health report once: its events, its checks, and the health state `fold` computes from
+   * the record as it was. A report id seen before is a replay and changes nothing.
+   */
+  recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => NodeHealthState): Promise<ReportOutcome>;
+  /** Rewrites a node's health state (an operator cleared it). */
+  updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined>;
+  setCordon(id: string, change: { cordoned: boolean; reason?: string | undefined; drainAt?: number | undefined }): Promise<NodeRecord | undefined>;
+  /** Queues a command; when the newest pending command is of the same kind, it is returned instead of queueing a repeat. */
+  enqueueCommand(nodeId: string, cmd: { kind: CommandKind; reason?: string | undefined; params?: Record<string, unknown> | undefined }, now: number): Promise<{ command: StoredCommand; created: boolean }>;
+  pendingCommands(nodeId: string): Promise<StoredCommand[]>;
+  /** Commands of a node, newest first. */
+  commands(nodeId: string, limit: number): Promise<StoredCommand[]>;
+  ackCommand(nodeId: string, commandId: string, ack: CommandAck, now: number): Promise<AckOutcome>;
+  getNode(id: string): Promise<NodeRecord | undefined>;
+  listNodes(): Promise<NodeRecord[]>;
+  /** A node's events, newest last, at most `limit` of the most recent. */
+  events(nodeId: string, limit: number): Promise<StoredEvent[]>;
+  /** Removes a node and everything about it (its instance is gone). */
+  forgetNode(id: string): Promise<void>;
+  /** Drops report ids received before `reportsBefore` and events received before `eventsBefore`. */
+  prune(reportsBefore: number, eventsBefore: number): Promise<{ reports: number; events: number }>;
+  breakers(): Promise<Record<string, BreakerState>>;
+  setBreaker(pool: string, state: BreakerState): Promise<void>;
+  close(): Promise<void>;
+}
