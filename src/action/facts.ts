@@ -1,8 +1,13 @@
 /**
  * Node health from the control plane (`server` input). Plans made without it see what the clouds
  * list and what the status file records; with it, they would also see the health, cordons and
- * drains the control plane knows, as `navarch serve` plans do. This is the seam where those facts
- * enter the action's plans; until the control plane's API offers them, none are read.
+ * drains the control plane knows, as `navarch serve`'s own plans do.
+ *
+ * This is the seam where those facts enter the action's plans. None are read yet: the control
+ * plane's admin API (`GET /v1/nodes`) answers each node's verdict before its circuit breaker
+ * decides which verdicts may be acted on, and a plan built on those could replace nodes the
+ * breaker is holding back. Once the control plane serves the facts its own planner uses, they are
+ * fetched here and passed to the workspace.
  */
 import { safeUrl } from '../git/index.js';
 import type { NodeFacts } from '../observe/index.js';
