@@ -37,6 +37,7 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
   const target = await localTarget(configRoot(ctx, inputs), true, { env, clock: systemClock, author: DEFAULT_AUTHOR, logger });
   const facts = await controlPlaneFacts(inputs.server);
   let considered: Plan | undefined;
+  let started = false;
   let outcome: PassOutcome;
   try {
     outcome = await runPass({
@@ -62,13 +63,17 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
         if (review) checkReviewed(review, fresh);
         return fresh;
       },
-      onEvent: (e) => log(eventLine(e)),
+      onEvent: (e) => {
+        started = true;
+        log(eventLine(e));
+      },
     });
   } catch (err) {
     if (considered) {
       setPlanOutputs(considered, planFilePath(ctx, considered.fleet));
       const why = (err instanceof Error ? err.message : String(err)).replace(/```/g, "'''");
-      await addSummary(`${applySummaryBody(considered, { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl })}\n> [!CAUTION]\n> This plan was not applied.\n\n\`\`\`text\n${why}\n\`\`\`\n`);
+      const what = started ? 'The apply stopped with an error after some actions ran; see the log, and run the workflow again to finish.' : 'This plan was not applied; nothing was changed.';
+      await addSummary(`${applySummaryBody(considered, { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl })}\n> [!CAUTION]\n> ${what}\n\n\`\`\`text\n${why}\n\`\`\`\n`);
     }
     throw err;
   }

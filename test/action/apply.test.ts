@@ -74,7 +74,7 @@ describe('apply on merge', () => {
     expect(await f.subjects()).toEqual(subjects);
     expect(await f.lockRefs()).toBe('');
     expect(refused.summary).toContain('### navarch apply for fleet `research`');
-    expect(refused.summary).toContain('> [!CAUTION]');
+    expect(refused.summary).toContain('> [!CAUTION]\n> This plan was not applied; nothing was changed.');
     expect(refused.outputs['summary']).toBe('Plan: 2 to add, 0 to change, 0 to destroy.');
 
     // Someone without write access pastes a marker with the new plan's digest: it is not believed.
