@@ -30,6 +30,8 @@ export interface ControlPlaneUnderTest {
   close(): Promise<void>;
   /** When a report was stored (ms since the epoch). */
   storedAt?(nodeId: string, reportId: string): Promise<number | undefined>;
+  /** How the control plane judges the node now (a real server judges; the receiver only stores). */
+  health?(nodeId: string): Promise<{ health: string; reason: string | undefined } | undefined>;
   /** Forgets the node, as a control plane that lost its store would. */
   forget?(nodeId: string): Promise<void>;
   /** Accepts connections but answers nothing until `resume`. */
