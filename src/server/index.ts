@@ -10,7 +10,7 @@ export { lastContact, lockStore, SqliteStore, type NodeRecord, type Store, type 
 export { AGENT_SCHEMAS } from './schemas.js';
 export { nodeDetail, nodeSummary, type NodeHistory, type NodeSummary } from './views.js';
 export { ControlPlane, type ControlPlaneEvent, type ControlPlaneOptions, type ReconcileSummary } from './control-plane.js';
-export { agentUserData, type UserDataOptions } from './user-data.js';
+export { nodeUserData, type NodeUserDataOptions } from './user-data.js';
 export { judgeFleet, joinFacts, type FleetJudgement } from './facts.js';
 export { withoutGuardedActions } from './guarded.js';
 export { withBreakerConditions } from './conditions.js';
