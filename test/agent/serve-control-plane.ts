@@ -9,14 +9,13 @@
  * `heartbeats` hold at most one each; reports keep their seq, time, events and the checks that
  * did not pass.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MANAGED_BY_VALUE, TAG, type CommandAck, type CommandKind, type HealthEvent, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../src/model/index.js';
 import { fakeCloudAdmin } from '../../src/providers/fake/index.js';
 import { DEFAULT_STORE, lockStore, nodeDetail, nodeToken, SqliteStore } from '../../src/server/index.js';
-import { spawnCli } from '../helpers/cli.js';
+import { startServeProcess, type ServeProcess } from '../helpers/serve.js';
 import type { ControlPlaneOptions, ControlPlaneUnderTest } from './control-plane.js';
 
 const ADMIN_TOKEN = 'agent-tests-admin-token-0123456789';
@@ -65,7 +64,7 @@ async function configRepo(opts: ControlPlaneOptions): Promise<string> {
 
 /** `navarch serve` over a config repository, stopped and started again at will. */
 export class ServeControlPlane implements ControlPlaneUnderTest {
-  private child: ChildProcess | undefined;
+  private serve: ServeProcess | undefined;
   private port = 0;
   private output = '';
   private readonly tokens = new Map<string, string>();
@@ -84,53 +83,31 @@ export class ServeControlPlane implements ControlPlaneUnderTest {
 
   /** Everything serve printed so far, every run (stdout and stderr). */
   get log(): string {
-    return this.output;
+    return this.output + (this.serve?.output() ?? '');
   }
 
   /** Starts serve (on the port of the first run, so agents find it again) and waits until it listens. */
   async resume(): Promise<void> {
-    if (this.child) return;
-    const child = spawnCli(['serve', '--dir', this.dir, '--listen', `127.0.0.1:${this.port}`, '--interval', '1h'], {
-      env: { NAVARCH_AUTH_TOKEN: ADMIN_TOKEN, NAVARCH_NODE_SECRET: NODE_SECRET, NAVARCH_LOG_LEVEL: 'debug' },
-    });
-    child.stdin?.end();
-    this.child = child;
-    let seen = '';
-    const listening = new Promise<number>((resolve, reject) => {
-      const onData = (d: Buffer): void => {
-        const text = d.toString();
-        this.output += text;
-        seen += text;
-        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(seen);
-        if (m?.[1]) resolve(Number(m[1]));
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`navarch serve exited with ${code} before listening:\n${seen}`)));
-    });
-    try {
-      this.port = await listening;
-    } catch (err) {
-      this.child = undefined;
-      throw err;
-    }
+    if (this.serve) return;
+    const env = { NAVARCH_AUTH_TOKEN: ADMIN_TOKEN, NAVARCH_NODE_SECRET: NODE_SECRET, NAVARCH_LOG_LEVEL: 'debug' };
+    this.serve = await startServeProcess(this.dir, { env, port: this.port });
+    this.port = this.serve.port;
   }
 
   /** SIGTERM, as an operator or systemd stops it; resolves once the process is gone. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = undefined;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    const code = await exited;
-    if (code !== 0) throw new Error(`navarch serve exited with ${code} on SIGTERM:\n${this.output.slice(-4000)}`);
+    const serve = this.serve;
+    if (!serve) return;
+    this.serve = undefined;
+    const code = await serve.stop();
+    this.output += serve.output();
+    if (code !== 0) throw new Error(`navarch serve exited with ${code} on SIGTERM:\n${serve.output().slice(-4000)}`);
   }
 
   async close(): Promise<void> {
     try {
       await this.stop();
-      const leaked = [...this.tokens.values()].filter((t) => this.output.includes(t));
+      const leaked = [...this.tokens.values()].filter((t) => this.log.includes(t));
       if (leaked.length > 0) throw new Error('navarch serve printed a node token');
     } finally {
       await rm(this.dir, { recursive: true, force: true });
@@ -167,7 +144,7 @@ export class ServeControlPlane implements ControlPlaneUnderTest {
 
   /** The node as the admin API shows it; from the store, through the same view, while serve is stopped. */
   private async detail(nodeId: string): Promise<NodeDetail | undefined> {
-    if (this.child) {
+    if (this.serve) {
       const r = await this.admin<{ node: NodeDetail }>(`/v1/nodes/${nodeId}?limit=${HISTORY}`);
       if (r.status === 404) return undefined;
       if (r.status !== 200) throw new Error(`GET /v1/nodes/${nodeId}: HTTP ${r.status}`);
@@ -223,7 +200,7 @@ export class ServeControlPlane implements ControlPlaneUnderTest {
 
   /** How the control plane judges the node now. */
   async health(nodeId: string): Promise<{ health: string; reason: string | undefined } | undefined> {
-    if (!this.child) throw new Error('navarch serve is stopped');
+    if (!this.serve) throw new Error('navarch serve is stopped');
     const d = await this.detail(nodeId);
     return d ? { health: d.health, reason: d.health_reason ?? undefined } : undefined;
   }
