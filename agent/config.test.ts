@@ -44,6 +44,7 @@ describe('resolveConfig', () => {
     [{ server: 'ftp://x' }, env, 'http(s) URL'],
     [{}, { NAVARCH_SERVER: 'http://x', NAVARCH_NODE_TOKEN: 'tokentoken' }, 'no node id'],
     [{}, { NAVARCH_SERVER: 'http://x', NAVARCH_NODE_ID: 'a' }, 'no node token'],
+    [{ nodeId: 'GPU.host-1' }, env, '--node-id: "GPU.host-1" is not a node name'],
     [{ heartbeatInterval: 'soon' }, env, '--heartbeat-interval'],
     [{ gpuSource: 'cuda' }, env, '--gpu-source'],
     [{ bufferSize: '2' }, env, '--buffer-size'],

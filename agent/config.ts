@@ -6,7 +6,7 @@
  * can be rotated without a restart.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { NavarchError, parseDuration, registerSecret } from '../src/model/index.js';
+import { NavarchError, nodeIdProblem, parseDuration, registerSecret } from '../src/model/index.js';
 import type { CloudChoice } from './cloud/index.js';
 import type { GpuSourceChoice } from './gpu/index.js';
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from './health/index.js';
@@ -155,6 +155,9 @@ export function resolveConfig(flags: AgentFlags, env: Readonly<Record<string, st
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AgentConfigError(`--server: expected an http(s) URL, got '${server}'`);
   const nodeId = (flags.nodeId ?? env['NAVARCH_NODE_ID'] ?? '').trim();
   if (!nodeId) throw new AgentConfigError('no node id: pass --node-id NAME or set NAVARCH_NODE_ID (the navarch node name, e.g. train-3)');
+  // The control plane would answer 401 to every call, and the agent would retry for ever.
+  const badId = nodeIdProblem(nodeId);
+  if (badId) throw new AgentConfigError(`--node-id: ${badId}`);
 
   const choice = oneOf<GpuSourceChoice>('gpu-source', flags.gpuSource, ['auto', 'nvml', 'nvidia-smi', 'fake'], flags.fakeGpus || flags.fakeSpec ? 'fake' : 'auto');
   const fakeGpus = count('fake-gpus', flags.fakeGpus, 0);

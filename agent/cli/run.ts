@@ -66,7 +66,7 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
         'The node token is read from NAVARCH_NODE_TOKEN or a file (never from a flag: flags show in ps).',
         '',
         'Example:',
-        '  NAVARCH_NODE_TOKEN_FILE=/etc/navarch/token navarch-agent --server https://navarch.example.com --node-id train-3',
+        '  NAVARCH_NODE_TOKEN_FILE=/etc/navarch/node-token navarch-agent --server https://navarch.example.com --node-id train-3',
       ].join('\n'),
     )
     .action(async (flags: AgentFlags & { logLevel?: string }) => {

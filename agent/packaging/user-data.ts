@@ -9,6 +9,7 @@
  * itself stays readable from inside the instance through the metadata service: block the metadata
  * service for non-root users, or give nodes short-lived tokens.
  */
+import { nodeIdProblem } from '../../src/model/index.js';
 import { assertOneLine, envFileQuote, shQuote } from './quote.js';
 import { ENV_FILE, systemdUnit, TOKEN_FILE, UNIT_NAME } from './systemd.js';
 
@@ -41,7 +42,8 @@ function check(o: AgentUserDataOptions): void {
     assertOneLine(k, v);
   }
   if (!/^https?:\/\/\S+$/.test(o.server)) throw new Error(`server must be an http(s) URL, got '${o.server}'`);
-  if (!/^[A-Za-z0-9._-]+$/.test(o.nodeId)) throw new Error(`nodeId must be a node name (letters, digits, . _ -), got '${o.nodeId}'`);
+  const badId = nodeIdProblem(o.nodeId);
+  if (badId) throw new Error(`nodeId: ${badId}`);
   if (o.pool !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.pool)) throw new Error(`pool must be a pool name (letters, digits, . _ -), got '${o.pool}'`);
   if (!/^[0-9A-Za-z.+-]+$/.test(o.version)) throw new Error(`version must be an npm version or tag, got '${o.version}'`);
   if (o.token.trim() === '' || o.token.includes(HEREDOC_TOKEN)) throw new Error('token is empty or unusable');

@@ -21,7 +21,7 @@ import { StatusBook } from '../status/index.js';
 import { CapacityMemory } from './capacity-memory.js';
 import type { ActionResult, ApplyEvent } from './events.js';
 import { mapLimit, SerialQueue } from './limit.js';
-import { provisionNode, type ProvisionContext } from './provision.js';
+import { provisionNode, type ProvisionContext, type UserDataHook } from './provision.js';
 
 /** Steps the control plane adds around node lifecycle (cordon, drain, wait for a healthy registration). */
 export interface LifecycleHooks {
@@ -47,7 +47,7 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   memory?: CapacityMemory;
   hooks?: LifecycleHooks;
-  userData?: (node: string, pool: string) => string | undefined;
+  userData?: UserDataHook;
   retry?: { attempts: number; baseMs: number; maxMs: number };
 }
 

@@ -3,5 +3,5 @@ export { apply, preflight } from './executor.js';
 export type { ApplyOptions, ApplyResult, LifecycleHooks } from './executor.js';
 export type { ActionResult, ApplyEvent } from './events.js';
 export { CapacityMemory, DEFAULT_CAPACITY_MEMORY_MS } from './capacity-memory.js';
-export { nodeTags } from './provision.js';
+export { nodeTags, type UserDataHook } from './provision.js';
 export { mapLimit, SerialQueue } from './limit.js';

@@ -26,12 +26,18 @@ export interface ProvisionContext {
   clock: Clock;
   memory: CapacityMemory;
   emit: (e: ApplyEvent) => void;
-  userData: ((node: string, pool: string) => string | undefined) | undefined;
+  userData: UserDataHook | undefined;
   /** Retry policy for throttled/transient errors. */
   attempts: number;
   baseMs: number;
   maxMs: number;
 }
+
+/**
+ * The user data (cloud-init) a new node boots with, asked for each placement tried: what the node
+ * runs may depend on where it lands (the instance type's GPU count, the provider).
+ */
+export type UserDataHook = (node: string, pool: string, placement: PlacementCandidate) => string | undefined;
 
 export interface Provisioned {
   instance: Instance;
@@ -60,6 +66,7 @@ export async function provisionNode(action: Action, ctx: ProvisionContext): Prom
     const gpus = lookupInstanceType(p.providerType, p.instanceType)?.gpus;
     const maxPricePerHour = p.spot && ctx.pool?.maxPrice !== undefined && gpus ? ctx.pool.maxPrice * gpus : undefined;
     try {
+      const userData = ctx.userData?.(action.node, action.pool, p);
       const instance = await retry(
         () =>
           provider.provision({
@@ -70,7 +77,7 @@ export async function provisionNode(action: Action, ctx: ProvisionContext): Prom
             spot: p.spot,
             maxPricePerHour,
             tags,
-            userData: ctx.userData?.(action.node, action.pool),
+            userData,
           }),
         {
           clock: ctx.clock,

@@ -1,6 +1,6 @@
 /** `navarch token node ID`: a node's agent token, for bootstrapping a machine by hand. */
 import type { Command } from 'commander';
-import { NavarchError } from '../model/index.js';
+import { NavarchError, nodeIdProblem } from '../model/index.js';
 import type { CliContext } from './context.js';
 
 export function registerToken(program: Command, ctx: CliContext): void {
@@ -13,13 +13,12 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nThe agent reads it from NAVARCH_NODE_TOKEN or NAVARCH_NODE_TOKEN_FILE. navarch serve puts it in the\n' +
-        "user data of every node it creates; use this for machines set up by hand.\nExample:\n  NAVARCH_NODE_SECRET=... navarch token node train-3 > /etc/navarch/token",
+        "user data of every node it creates; use this for machines set up by hand.\nExample:\n  NAVARCH_NODE_SECRET=... navarch token node train-3 > /etc/navarch/node-token",
     )
     .action(async (id: string, opts: { insecureDev?: boolean }) => {
       const server = await import('../server/index.js');
-      if (!server.NODE_ID.test(id)) {
-        throw new NavarchError('cli.invalid', `"${id}" is not a node name: lowercase letters, digits and dashes, starting with a letter (e.g. train-3)`);
-      }
+      const problem = nodeIdProblem(id);
+      if (problem) throw new NavarchError('cli.invalid', problem);
       const secret = ctx.env['NAVARCH_NODE_SECRET'] || (opts.insecureDev ? server.INSECURE_NODE_SECRET : undefined);
       if (!secret) {
         throw new NavarchError('token.no-secret', 'set NAVARCH_NODE_SECRET (the secret navarch serve derives node tokens from), or pass --insecure-dev');

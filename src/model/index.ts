@@ -11,3 +11,4 @@ export * from './duration.js';
 export * from './clock.js';
 export * from './retry.js';
 export * from './agent-api.js';
+export * from './node-id.js';

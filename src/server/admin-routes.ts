@@ -41,6 +41,16 @@ const commandBody = {
   },
 } as const;
 
+/** How much history a node's detail shows by default, and at most (`?limit=`). */
+const DEFAULT_HISTORY = 100;
+const MAX_HISTORY = 5000;
+
+function historyLimit(raw: string | undefined): number | undefined {
+  if (raw === undefined) return DEFAULT_HISTORY;
+  const n = Number(raw);
+  return /^\d+$/.test(raw) && n >= 1 && n <= MAX_HISTORY ? n : undefined;
+}
+
 function notFound(reply: FastifyReply, id: string): FastifyReply {
   return reply.code(404).send({ error: { code: 'node.not-found', message: `no node ${id} has registered` } });
 }
@@ -55,11 +65,15 @@ export function adminRoutes(app: FastifyInstance, nodes: NodeService, store: Sto
     return { nodes: records.map((r) => nodeSummary(r, nodes.verdict(r))) };
   });
 
-  app.get<{ Params: IdParams }>('/v1/nodes/:id', async (req, reply) => {
+  app.get<{ Params: IdParams; Querystring: { limit?: string } }>('/v1/nodes/:id', async (req, reply) => {
+    const limit = historyLimit(req.query.limit);
+    if (limit === undefined) {
+      return reply.code(400).send({ error: { code: 'request.invalid', message: `invalid request: limit must be a whole number from 1 to ${MAX_HISTORY}` } });
+    }
     const r = await store.getNode(req.params.id);
     if (!r) return notFound(reply, req.params.id);
-    const [events, commands] = await Promise.all([store.events(r.id, 100), store.commands(r.id, 50)]);
-    return { node: nodeDetail(r, nodes.verdict(r), events, commands) };
+    const [events, reports, commands] = await Promise.all([store.events(r.id, limit), store.reports(r.id, limit), store.commands(r.id, limit)]);
+    return { node: nodeDetail(r, nodes.verdict(r), { events, reports, commands }) };
   });
 
   const lifecycle = (action: 'cordon' | 'uncordon' | 'drain'): void => {

@@ -6,7 +6,9 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NavarchError } from '../model/index.js';
+import { NavarchError, NODE_ID } from '../model/index.js';
+
+export { NODE_ID };
 
 /** Which credential a route takes. */
 export type RouteAuth = 'admin' | 'node' | 'none';
@@ -22,9 +24,6 @@ export function secureEqual(a: string, b: string): boolean {
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb);
 }
-
-/** Node names navarch gives (`<pool>-<n>`), and what a node id in a URL may look like. */
-export const NODE_ID = /^[a-z][a-z0-9-]{0,62}$/;
 
 export class AuthError extends NavarchError {
   constructor(

@@ -3,7 +3,7 @@
  * unhealthy; one reconcile at a time, with requests during one coalesced into the next. Holds the
  * configuration the last reconcile read, which the API uses for health policies and intervals.
  */
-import type { ApplyEvent } from '../apply/index.js';
+import type { ApplyEvent, UserDataHook } from '../apply/index.js';
 import type { ConfigSource } from '../config/index.js';
 import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
@@ -47,7 +47,8 @@ export interface ControlPlaneOptions {
   allowDestroy?: boolean;
   /** When the control plane started listening. */
   startedAt: number;
-  userData?: (node: string, pool: string) => string | undefined;
+  /** The user data new nodes boot with (the agent's bootstrap). */
+  userData?: UserDataHook;
   onEvent?: (e: ControlPlaneEvent) => void;
   /** Told of every node id the control plane learns of (the auth layer's token index). */
   known?: (nodeId: string) => void;

@@ -8,7 +8,6 @@ import { joinFacts, judgeFleet } from './facts.js';
 import { withoutGuardedActions } from './guarded.js';
 import { parseControlPlane, parseListen } from './settings.js';
 import type { NodeRecord } from './store/index.js';
-import { agentUserData } from './user-data.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const MIN = 60_000;
@@ -106,17 +105,6 @@ describe('settings', () => {
     expect(parseListen('[::1]:8080')).toEqual({ host: '::1', port: 8080 });
     expect(() => parseListen('localhost')).toThrow('expected HOST:PORT');
     expect(() => parseListen('a:70000')).toThrow('expected HOST:PORT');
-  });
-});
-
-describe('agent user data', () => {
-  it("gives the node its identity and token, and starts the agent", () => {
-    const script = agentUserData({ serverUrl: 'https://cp.example:7600', nodeSecret: 'secret-for-the-test-0123' })('train-3', 'train');
-    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(script).toContain('NAVARCH_SERVER=https://cp.example:7600\n');
-    expect(script).toContain('NAVARCH_NODE_ID=train-3\n');
-    expect(script).toMatch(/NAVARCH_NODE_TOKEN=[A-Za-z0-9_-]{43}\n/);
-    expect(script).toContain('navarch-agent');
   });
 });
 

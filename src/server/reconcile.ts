@@ -3,7 +3,7 @@
  * store's health verdicts (after the circuit breaker) as the planner's view of each node, and
  * cordon, drain and readiness steps around the actions that take nodes away.
  */
-import { apply, type ActionResult, type ApplyEvent, type LifecycleHooks } from '../apply/index.js';
+import { apply, type ActionResult, type ApplyEvent, type LifecycleHooks, type UserDataHook } from '../apply/index.js';
 import type { ConfigSource } from '../config/index.js';
 import { openWorkspace, planWorkspace, saveMemory, statusWriter } from '../engine/index.js';
 import type { BreakerResult, HealthPolicy } from '../health/index.js';
@@ -36,7 +36,7 @@ export interface ReconcileInput {
   /** Cordons and drains before apply; hooks during it. */
   prepare(plan: Plan): Promise<void>;
   hooks: LifecycleHooks;
-  userData?: ((node: string, pool: string) => string | undefined) | undefined;
+  userData?: UserDataHook | undefined;
   onApplyEvent(e: ApplyEvent): void;
   onBreaker(pool: string, result: BreakerResult): void;
 }

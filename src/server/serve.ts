@@ -16,7 +16,7 @@ import { ControlPlane, type ControlPlaneEvent } from './control-plane.js';
 import { serverCredentials, type Credentials } from './credentials.js';
 import { parseControlPlane, type ControlPlaneSettings, type ListenAddress } from './settings.js';
 import { lockStore, SqliteStore } from './store/index.js';
-import { agentUserData } from './user-data.js';
+import { nodeUserData } from './user-data.js';
 
 export interface ServeOptions {
   /** The config repository's directory (also where the status file and local state live). */
@@ -102,7 +102,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
     allowDestroy: opts.allowDestroy ?? false,
     startedAt,
     known: (id) => known.add(id),
-    userData: (node, pool) => agentUserData({ serverUrl: agentUrl, nodeSecret: credentials.nodeSecret })(node, pool),
+    // agentUrl is known once the server listens, before the first reconcile provisions anything.
+    userData: (node, pool, placement) => nodeUserData({ serverUrl: agentUrl, nodeSecret: credentials.nodeSecret })(node, pool, placement),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
   const app = buildServer({

@@ -1,43 +1,40 @@
 /**
- * What a new node runs at first boot: its identity and token for the agent, then the agent. One
- * place, so the agent's own bootstrap (cloud-init with installation) can replace it wholesale.
+ * What a node navarch creates boots with: the agent's own bootstrap (agent/packaging), filled in
+ * with what only the control plane knows: the node's token, the URL agents reach it at, and the
+ * GPU count the instance type should show, so a node that comes up short fails its boot check.
  */
+import { agentUserData, AGENT_VERSION } from '../../agent/packaging/index.js';
+import type { UserDataHook } from '../apply/index.js';
+import { lookupInstanceType } from '../catalog/index.js';
 import { registerSecret } from '../model/index.js';
 import { nodeToken } from './auth.js';
 
-export interface UserDataOptions {
+export interface NodeUserDataOptions {
   /** URL agents reach the control plane at. */
   serverUrl: string;
+  /** The secret node tokens derive from. */
   nodeSecret: string;
+  /** navarch version the node installs; this control plane's by default, so both ends speak the same API. */
+  version?: string;
+  /** npm registry the node installs from; the public registry by default. */
+  registry?: string;
 }
 
-/** A builder for apply's `userData(node, pool)`: a POSIX shell script. */
-export function agentUserData(opts: UserDataOptions): (node: string, pool: string) => string {
-  return (node, pool) => {
+/** apply's user-data hook: the agent bootstrap of each node, for the placement it is created in. */
+export function nodeUserData(opts: NodeUserDataOptions): UserDataHook {
+  return (node, pool, placement) => {
     const token = nodeToken(opts.nodeSecret, node);
+    // Logs and errors never show it, even when a provider echoes the request back in an error.
     registerSecret(token);
-    // Values are quoted for the shell; node and pool names are [a-z0-9-] and the URL is validated config.
-    return [
-      '#!/bin/sh',
-      `# navarch: start the node agent of ${node} (pool ${pool}).`,
-      'set -eu',
-      'umask 077',
-      'mkdir -p /etc/navarch',
-      "cat > /etc/navarch/agent.env <<'NAVARCH_ENV'",
-      `NAVARCH_SERVER=${opts.serverUrl}`,
-      `NAVARCH_NODE_ID=${node}`,
-      `NAVARCH_NODE_TOKEN=${token}`,
-      `NAVARCH_POOL=${pool}`,
-      'NAVARCH_ENV',
-      'set -a',
-      '. /etc/navarch/agent.env',
-      'set +a',
-      'if command -v systemctl >/dev/null 2>&1 && systemctl cat navarch-agent.service >/dev/null 2>&1; then',
-      '  systemctl enable --now navarch-agent.service',
-      'else',
-      '  nohup navarch-agent >>/var/log/navarch-agent.log 2>&1 &',
-      'fi',
-      '',
-    ].join('\n');
+    const gpus = lookupInstanceType(placement.providerType, placement.instanceType)?.gpus;
+    return agentUserData({
+      server: opts.serverUrl,
+      nodeId: node,
+      token,
+      version: opts.version ?? AGENT_VERSION,
+      pool,
+      ...(gpus !== undefined ? { expectGpus: gpus } : {}),
+      ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+    });
   };
 }

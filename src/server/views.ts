@@ -1,6 +1,6 @@
 /** The JSON the admin API answers with: records made readable (ISO times, judged health). */
 import type { NodeVerdict } from '../health/index.js';
-import { lastContact, type NodeRecord, type StoredCommand, type StoredEvent } from './store/index.js';
+import { lastContact, type NodeRecord, type StoredCommand, type StoredEvent, type StoredReport } from './store/index.js';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -34,7 +34,16 @@ export function nodeSummary(r: NodeRecord, v: NodeVerdict): NodeSummary {
   };
 }
 
-export function nodeDetail(r: NodeRecord, v: NodeVerdict, events: StoredEvent[], commands: StoredCommand[]): Record<string, unknown> {
+/** What the node detail shows besides the record: its recent events, reports and commands. */
+export interface NodeHistory {
+  events: StoredEvent[];
+  reports: StoredReport[];
+  commands: StoredCommand[];
+}
+
+/** One node in full: the summary, what it registered, its latest readings and its recent history. */
+export function nodeDetail(r: NodeRecord, v: NodeVerdict, history: NodeHistory): Record<string, unknown> {
+  const { events, reports, commands } = history;
   return {
     ...nodeSummary(r, v),
     health_since: iso(v.since),
@@ -48,6 +57,8 @@ export function nodeDetail(r: NodeRecord, v: NodeVerdict, events: StoredEvent[],
     checks: r.checks,
     health_state: r.health,
     events: events.map((e) => ({ report_id: e.reportId, report_seq: e.reportSeq, index: e.index, received_at: iso(e.receivedAt), ...e.event })),
+    // Oldest first, as received: a gap or a late burst (a replay after an outage) shows here.
+    reports: reports.map((p) => ({ id: p.reportId, seq: p.seq ?? null, time: p.time ?? null, received_at: iso(p.receivedAt), events: p.events, checks: p.checks })),
     commands: commands.map((c) => ({
       id: c.id,
       kind: c.kind,

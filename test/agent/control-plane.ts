@@ -1,9 +1,10 @@
 /**
  * What the agent's process tests need from a control plane. The loopback receiver (receiver.ts)
- * implements all of it; the real `navarch serve` can be put behind the same interface by a small
- * adapter module, named in NAVARCH_AGENT_CONTROL_PLANE and exporting `startControlPlane`, and the
- * same tests then run against it. Optional members are outage and failure simulations a real
- * server may not offer; tests that need them skip without them.
+ * implements all of it; the real `navarch serve` stands behind the same interface through
+ * serve-control-plane.ts, and the same tests run against both (agent.process.test.ts and
+ * agent-serve.process.test.ts). Another adapter module, exporting `startControlPlane`, can be
+ * named in NAVARCH_AGENT_CONTROL_PLANE. Optional members are outage and failure simulations a
+ * real server may not offer; tests that need them skip without them.
  */
 import type { CommandAck, CommandKind, HealthReport, HeartbeatRequest, RegisterRequest } from '../../src/model/index.js';
 
@@ -30,6 +31,8 @@ export interface ControlPlaneUnderTest {
   close(): Promise<void>;
   /** When a report was stored (ms since the epoch). */
   storedAt?(nodeId: string, reportId: string): Promise<number | undefined>;
+  /** How the control plane judges the node now (a real server judges; the receiver only stores). */
+  health?(nodeId: string): Promise<{ health: string; reason: string | undefined } | undefined>;
   /** Forgets the node, as a control plane that lost its store would. */
   forget?(nodeId: string): Promise<void>;
   /** Accepts connections but answers nothing until `resume`. */

@@ -97,4 +97,24 @@ describe('health reports', () => {
       error: { code: 'request.invalid', message: 'invalid request: body/result must be one of ok, failed, rejected' },
     });
   });
+
+  it("shows an operator the node's recent reports as received, and as much history as asked for", async () => {
+    const a = s.agent('train-1');
+    await a.register();
+    await a.report([xid(13, 0)], [{ name: 'nvml', status: 'pass', message: 'ok' }, { name: 'agent-buffer', status: 'warn', message: '3 reports merged' }], 'boot-1-1767225600000');
+    await a.report([], undefined, 'boot-1-1767225600001');
+    await a.report([], undefined, 'boot-1-1767225600001'); // a replay
+    type Detail = { node: { reports: Array<{ id: string; seq: number; time: string; received_at: string; events: number; checks: unknown[] }>; events: unknown[] } };
+    const detail = (await call<Detail>(`${s.url}/v1/nodes/train-1`, { token: ADMIN })).body.node;
+    expect(detail.reports).toEqual([
+      { id: 'boot-1-1767225600000', seq: 1, time: new Date(T0).toISOString(), received_at: new Date(T0).toISOString(), events: 1, checks: [{ name: 'agent-buffer', status: 'warn', message: '3 reports merged' }] },
+      { id: 'boot-1-1767225600001', seq: 2, time: new Date(T0).toISOString(), received_at: new Date(T0).toISOString(), events: 0, checks: [] },
+    ]);
+    const last = (await call<Detail>(`${s.url}/v1/nodes/train-1?limit=1`, { token: ADMIN })).body.node;
+    expect(last.reports.map((r) => r.id)).toEqual(['boot-1-1767225600001']);
+    expect(last.events).toHaveLength(1);
+    for (const bad of ['0', '-1', 'all', '1e3', '5001']) {
+      expect((await call(`${s.url}/v1/nodes/train-1?limit=${bad}`, { token: ADMIN })).status).toBe(400);
+    }
+  });
 });

@@ -63,10 +63,23 @@ describe('fake cloud admin', () => {
     ]);
   });
 
+  it('keeps the user data an instance was launched with, as a cloud does', async () => {
+    const provider = await fakeProvider(root);
+    const admin = fakeCloudAdmin(root);
+    const script = '#!/bin/bash\necho booted\n';
+    const withScript = await provider.provision(provisionRequest('a', { userData: script }));
+    const without = await provider.provision(req('b'));
+    expect(await admin.userData(withScript.id)).toBe(script);
+    expect(await admin.userData(without.id)).toBeUndefined();
+    // Not part of what list() returns: only the cloud's owner reads it back.
+    expect(JSON.stringify(await provider.list({ tags: {} }))).not.toContain('echo booted');
+  });
+
   it('reports an unknown id', async () => {
     const admin = fakeCloudAdmin(root);
     await expect(admin.killInstance('fake-000404')).rejects.toThrow('fake-000404');
     await expect(admin.setFailed('fake-000404')).rejects.toThrow('fake-000404');
+    await expect(admin.userData('fake-000404')).rejects.toThrow('fake-000404');
   });
 
   it('works on a custom state file and reads it back through readFakeState', async () => {

@@ -50,6 +50,8 @@ export interface FakeCloudAdmin {
   /** Disarms every run-time failure and resets the configured rules' counters. */
   clearFailures(): Promise<void>;
   snapshot(): Promise<FakeStateSnapshot>;
+  /** The user data an instance was launched with, as a cloud's console shows it; undefined when none. */
+  userData(id: string): Promise<string | undefined>;
 }
 
 /** Reads a fake cloud's state file for inspection; `settings` as in navarch.yaml (for `state_file`). */
@@ -144,5 +146,10 @@ export function fakeCloudAdmin(root: string, stateFile: string = DEFAULT_STATE_F
       });
     },
     snapshot: () => readFakeState(root, { state_file: stateFile }, clock),
+    async userData(id) {
+      const inst = (await readStateFile(file)).instances.find((i) => i.id === id);
+      if (!inst) throw new NavarchError('provider.fake-admin', `fake cloud has no instance ${id}`);
+      return inst.userData;
+    },
   };
 }

@@ -117,6 +117,7 @@ export class FakeProvider implements Provider {
         createdAt: new Date(now).toISOString(),
         readyAt: new Date(now + this.settings.latencyMs).toISOString(),
         privateIp,
+        ...(req.userData !== undefined ? { userData: req.userData } : {}),
       };
       state.instances.push(stored);
       return { instance: toInstance(stored, now), created: true };

@@ -26,6 +26,8 @@ export interface StoredInstance {
   readyAt: string;
   terminatedAt?: string;
   privateIp: string;
+  /** The user data it was launched with, as a cloud keeps it (readable through the admin helper only). */
+  userData?: string;
 }
 
 /** A failure injected at run time (admin helper, contract harness) rather than in navarch.yaml. */

@@ -1,7 +1,7 @@
 /** Rows of the embedded store to records and back. JSON columns hold what SQL never queries. */
 import type { NodeHealthState } from '../../health/index.js';
 import type { CheckResult, CommandKind, HealthEvent, HeartbeatRequest, NodeCommand, RegisterRequest } from '../../model/index.js';
-import type { NodeRecord, StoredCommand, StoredEvent } from './types.js';
+import type { NodeRecord, StoredCommand, StoredEvent, StoredReport } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -38,6 +38,18 @@ export function eventFromRow(r: Row): StoredEvent {
     index: int(r['idx']) ?? 0,
     receivedAt: int(r['received_at']) ?? 0,
     event: json<HealthEvent>(r['data']) as HealthEvent,
+  };
+}
+
+export function reportFromRow(r: Row): StoredReport {
+  return {
+    nodeId: text(r['node_id']) ?? '',
+    reportId: text(r['id']) ?? '',
+    seq: int(r['seq']),
+    time: text(r['time']),
+    receivedAt: int(r['received_at']) ?? 0,
+    checks: json<CheckResult[]>(r['checks']) ?? [],
+    events: int(r['events']) ?? 0,
   };
 }
 

@@ -1,6 +1,6 @@
 /** The embedded store's tables. Bump SCHEMA_VERSION and add a step when a table changes. */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,6 +26,10 @@ CREATE TABLE IF NOT EXISTS reports (
   node_id TEXT NOT NULL,
   id TEXT NOT NULL,
   received_at INTEGER NOT NULL,
+  seq INTEGER,
+  time TEXT,
+  checks TEXT,
+  events INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (node_id, id)
 );
 CREATE INDEX IF NOT EXISTS reports_received ON reports (received_at);
@@ -58,3 +62,15 @@ CREATE TABLE IF NOT EXISTS commands (
 CREATE INDEX IF NOT EXISTS commands_pending ON commands (node_id, acked_at);
 CREATE TABLE IF NOT EXISTS breakers (pool TEXT PRIMARY KEY, state TEXT NOT NULL);
 `;
+
+/** Steps from an older store, each taking it to `to`. */
+export const MIGRATIONS: ReadonlyArray<{ to: number; sql: string }> = [
+  // 2: reports keep their sequence number, time, non-passing checks and event count (the admin API lists them).
+  {
+    to: 2,
+    sql: `ALTER TABLE reports ADD COLUMN seq INTEGER;
+ALTER TABLE reports ADD COLUMN time TEXT;
+ALTER TABLE reports ADD COLUMN checks TEXT;
+ALTER TABLE reports ADD COLUMN events INTEGER NOT NULL DEFAULT 0;`,
+  },
+];

@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type * as Sqlite from 'node-sqlite3-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { foldReport, resolvePolicy } from '../../health/index.js';
 import type { HealthReport, RegisterRequest } from '../../model/index.js';
@@ -106,6 +108,55 @@ describe('SqliteStore', () => {
     const history = await store.commands('train-1', 10);
     expect(history.map((c) => c.kind)).toEqual(['cordon', 'uncordon', 'drain', 'cordon']);
     expect(history.at(-1)).toMatchObject({ id: a.command.id, reason: 'XID 79', ack: { result: 'ok', message: 'done', at: new Date(T0 + 3).toISOString() } });
+  });
+
+  it('queues a command with other parameters as a new request, not a repeat', async () => {
+    const level1 = await store.enqueueCommand('train-1', { kind: 'run-diagnostic', params: { level: 1 } }, T0);
+    const level3 = await store.enqueueCommand('train-1', { kind: 'run-diagnostic', params: { level: 3 } }, T0 + 1);
+    const level3Again = await store.enqueueCommand('train-1', { kind: 'run-diagnostic', params: { level: 3 } }, T0 + 2);
+    expect(level3.created).toBe(true);
+    expect(level3.command.id).not.toBe(level1.command.id);
+    expect(level3Again).toEqual({ command: level3.command, created: false });
+    expect((await store.pendingCommands('train-1')).map((c) => c.params)).toEqual([{ level: 1 }, { level: 3 }]);
+  });
+
+  it('lists reports in the order received, with seq, time, event count and only the checks that did not pass', async () => {
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    const warned: HealthReport = { ...report('boot-a-7', 7, [79, 13]), checks: [{ name: 'nvml', status: 'pass', message: '' }, { name: 'agent-buffer', status: 'warn', message: 'merged' }] };
+    await store.recordReport('train-1', warned, T0 + 10, (r) => r.health);
+    await store.recordReport('train-1', report('boot-a-3', 3), T0 + 20, (r) => r.health);
+    await store.recordReport('train-1', warned, T0 + 30, (r) => r.health); // a replay is not a second report
+    expect(await store.reports('train-1', 10)).toEqual([
+      { nodeId: 'train-1', reportId: 'boot-a-7', seq: 7, time: new Date(T0).toISOString(), receivedAt: T0 + 10, events: 2, checks: [{ name: 'agent-buffer', status: 'warn', message: 'merged' }] },
+      { nodeId: 'train-1', reportId: 'boot-a-3', seq: 3, time: new Date(T0).toISOString(), receivedAt: T0 + 20, events: 0, checks: [] },
+    ]);
+    expect((await store.reports('train-1', 1)).map((r) => r.reportId)).toEqual(['boot-a-3']);
+    // Agents number reports from the clock (ms since the epoch): past 32 bits, kept exactly.
+    await store.recordReport('train-1', report('boot-a-1767225600123', 1767225600123), T0 + 40, (r) => r.health);
+    expect((await store.reports('train-1', 1))[0]?.seq).toBe(1767225600123);
+  });
+
+  it('upgrades a store written before reports kept their details', async () => {
+    await store.close();
+    const path = join(dir, 'old.db');
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+    const old = new Database(path);
+    old.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO meta VALUES ('schema', '1');
+      CREATE TABLE reports (node_id TEXT NOT NULL, id TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (node_id, id));
+      INSERT INTO reports VALUES ('train-1', 'boot-a-1', ${T0});`);
+    old.close();
+    store = SqliteStore.open(path);
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    expect(await store.recordReport('train-1', report('boot-a-1', 1), T0 + 1, (r) => r.health)).toBe('replay');
+    await store.recordReport('train-1', report('boot-a-2', 2, [13]), T0 + 2, (r) => r.health);
+    expect((await store.reports('train-1', 10)).map((r) => [r.reportId, r.seq ?? null, r.events])).toEqual([
+      ['boot-a-1', null, 0],
+      ['boot-a-2', 2, 1],
+    ]);
+    await store.close();
+    store = SqliteStore.open(path); // opening an upgraded store again changes nothing
+    expect(await store.reports('train-1', 10)).toHaveLength(2);
   });
 
   it('rolls back a failing write alone, keeping the others of its batch', async () => {

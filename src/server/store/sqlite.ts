@@ -13,9 +13,9 @@ import type { Database as SqliteDatabase, Statement } from 'node-sqlite3-wasm';
 import { initialHealthState, type BreakerState, type NodeHealthState } from '../../health/index.js';
 import { NavarchError, type CommandAck, type CommandKind, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../model/index.js';
 import { GroupCommit } from './group-commit.js';
-import { commandFromRow, eventFromRow, nodeFromRow, type Row } from './rows.js';
-import { DDL, SCHEMA_VERSION } from './schema.js';
-import type { AckOutcome, NodeRecord, ReportOutcome, Store, StoredCommand, StoredEvent } from './types.js';
+import { commandFromRow, eventFromRow, nodeFromRow, reportFromRow, type Row } from './rows.js';
+import { DDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import type { AckOutcome, NodeRecord, ReportOutcome, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
 
 type SqliteModule = typeof Sqlite;
 
@@ -29,7 +29,7 @@ const SQL = {
       registration = excluded.registration, health = excluded.health`,
   heartbeat: 'UPDATE nodes SET last_heartbeat_at = ?, heartbeat = ? WHERE id = ?',
   reportSeen: 'SELECT 1 AS seen FROM reports WHERE node_id = ? AND id = ?',
-  insertReport: 'INSERT INTO reports (node_id, id, received_at) VALUES (?, ?, ?)',
+  insertReport: 'INSERT INTO reports (node_id, id, received_at, seq, time, checks, events) VALUES (?, ?, ?, ?, ?, ?, ?)',
   insertEvent: 'INSERT INTO events (node_id, report_id, epoch, report_seq, idx, received_at, kind, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   afterReport: 'UPDATE nodes SET last_report_at = ?, checks = ?, health = ? WHERE id = ?',
   health: 'UPDATE nodes SET health = ? WHERE id = ?',
@@ -64,6 +64,14 @@ export class SqliteStore implements Store {
     if (version > SCHEMA_VERSION) {
       db.close();
       throw new NavarchError('store.too-new', `${path} was written by a newer navarch (store schema ${version}); upgrade navarch to use it`);
+    }
+    try {
+      for (const step of MIGRATIONS.filter((m) => m.to > version)) {
+        db.exec(`BEGIN; ${step.sql} UPDATE meta SET value = '${step.to}' WHERE key = 'schema'; COMMIT;`);
+      }
+    } catch (err) {
+      db.close();
+      throw new NavarchError('store.unavailable', `cannot upgrade the control plane store ${path}: ${(err as Error).message}`, { cause: err });
     }
     db.run("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", [String(SCHEMA_VERSION)]);
     return new SqliteStore(db);
@@ -123,7 +131,8 @@ export class SqliteStore implements Store {
       const node = this.nodeNow(id);
       if (!node) return 'unknown-node';
       if (this.row(SQL.reportSeen, [id, report.id])) return 'replay';
-      this.exec(SQL.insertReport, [id, report.id, now]);
+      const notPassing = report.checks.filter((c) => c.status !== 'pass');
+      this.exec(SQL.insertReport, [id, report.id, now, report.seq, report.time, notPassing.length ? JSON.stringify(notPassing) : null, report.events.length]);
       report.events.forEach((e, i) => this.exec(SQL.insertEvent, [id, report.id, node.epoch, report.seq, i, now, e.kind, JSON.stringify(e)]));
       this.exec(SQL.afterReport, [now, JSON.stringify(report.checks), JSON.stringify(fold(node)), id]);
       return 'stored';
@@ -159,8 +168,10 @@ export class SqliteStore implements Store {
   ): Promise<{ command: StoredCommand; created: boolean }> {
     return this.writes.run(() => {
       // Only the newest pending command may absorb a repeat: cordon, uncordon, cordon must stay three.
+      // Parameters are part of the request: a level-3 diagnostic is not a repeat of a level-1 one.
       const last = this.rows(SQL.pending, [nodeId]).map(commandFromRow).at(-1);
-      const existing = last?.kind === cmd.kind ? last : undefined;
+      const same = last?.kind === cmd.kind && JSON.stringify(last.params ?? null) === JSON.stringify(cmd.params ?? null);
+      const existing = same ? last : undefined;
       if (existing) return { command: existing, created: false };
       const id = `cmd-${randomUUID()}`;
       this.exec('INSERT INTO commands (id, node_id, kind, reason, params, issued_at) VALUES (?, ?, ?, ?, ?, ?)', [
@@ -210,6 +221,11 @@ export class SqliteStore implements Store {
   async events(nodeId: string, limit: number): Promise<StoredEvent[]> {
     const rows = this.rows('SELECT * FROM events WHERE node_id = ? ORDER BY epoch DESC, report_seq DESC, idx DESC LIMIT ?', [nodeId, limit]);
     return rows.map(eventFromRow).reverse();
+  }
+
+  async reports(nodeId: string, limit: number): Promise<StoredReport[]> {
+    // rowid is the order of arrival (reports are only ever inserted).
+    return this.rows('SELECT * FROM reports WHERE node_id = ? ORDER BY rowid DESC LIMIT ?', [nodeId, limit]).map(reportFromRow).reverse();
   }
 
   forgetNode(id: string): Promise<void> {

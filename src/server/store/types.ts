@@ -43,6 +43,20 @@ export interface StoredEvent {
   event: HealthEvent;
 }
 
+/** A health report as received: its identity, when it came, and what in it was not a pass. */
+export interface StoredReport {
+  nodeId: string;
+  reportId: string;
+  /** The agent's sequence number; undefined for reports stored before it was kept. */
+  seq: number | undefined;
+  /** When the agent made the report (its clock, ISO-8601). */
+  time: string | undefined;
+  receivedAt: number;
+  /** Checks that warned or failed (passing ones are not kept per report: the node record has the latest). */
+  checks: CheckResult[];
+  events: number;
+}
+
 export interface StoredCommand extends NodeCommand {
   nodeId: string;
   ack: (CommandAck & { at: string }) | undefined;
@@ -67,7 +81,10 @@ export interface Store {
   /** Rewrites a node's health state (an operator cleared it). */
   updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined>;
   setCordon(id: string, change: { cordoned: boolean; reason?: string | undefined; drainAt?: number | undefined }): Promise<NodeRecord | undefined>;
-  /** Queues a command; when the newest pending command is of the same kind, it is returned instead of queueing a repeat. */
+  /**
+   * Queues a command; when the newest pending command is the same request (kind and parameters), it
+   * is returned instead of queueing a repeat.
+   */
   enqueueCommand(nodeId: string, cmd: { kind: CommandKind; reason?: string | undefined; params?: Record<string, unknown> | undefined }, now: number): Promise<{ command: StoredCommand; created: boolean }>;
   pendingCommands(nodeId: string): Promise<StoredCommand[]>;
   /** Commands of a node, newest first. */
@@ -77,6 +94,8 @@ export interface Store {
   listNodes(): Promise<NodeRecord[]>;
   /** A node's events, newest last, at most `limit` of the most recent. */
   events(nodeId: string, limit: number): Promise<StoredEvent[]>;
+  /** A node's health reports in the order they were received, at most `limit` of the most recent. */
+  reports(nodeId: string, limit: number): Promise<StoredReport[]>;
   /** Removes a node and everything about it (its instance is gone). */
   forgetNode(id: string): Promise<void>;
   /** Drops report ids received before `reportsBefore` and events received before `eventsBefore`. */
