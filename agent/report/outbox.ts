@@ -27,6 +27,15 @@ export interface OutboxOptions {
 
 export const SUMMARY_CHECK = 'agent-buffer';
 
+/** The check saying a report was cut to fit the control plane's body limit. */
+export const TRIMMED_CHECK = 'agent-report-trimmed';
+
+/**
+ * Most events one summary keeps. An event is at most a few hundred bytes of JSON, so 400 keep a
+ * summary well under the control plane's default body limit (256 KiB).
+ */
+export const DEFAULT_SUMMARY_EVENTS = 400;
+
 export class Outbox {
   private entries: OutboxEntry[];
   private readonly capacity: number;
@@ -37,7 +46,7 @@ export class Outbox {
     initial: OutboxEntry[] = [],
   ) {
     this.capacity = Math.max(3, Math.floor(opts.capacity));
-    this.maxSummaryEvents = opts.maxSummaryEvents ?? 1000;
+    this.maxSummaryEvents = opts.maxSummaryEvents ?? DEFAULT_SUMMARY_EVENTS;
     this.entries = [...initial];
     this.compact();
   }
@@ -59,6 +68,35 @@ export class Outbox {
     this.entries.push({ report });
     this.compact();
     this.opts.onChange?.(this.entries);
+  }
+
+  /**
+   * Halves the head's events after the control plane refused it as too large (413): urgent events
+   * are kept before any other, the order of what is kept does not change, and a check says how many
+   * were cut. Returns false when the head has no event left to cut.
+   */
+  shrinkHead(id: string): boolean {
+    const entry = this.entries[0];
+    if (!entry || entry.report.id !== id || entry.report.events.length === 0) return false;
+    const events = entry.report.events;
+    const keep = Math.floor(events.length / 2);
+    const urgent = events.filter(isUrgent);
+    // Urgent ones first (the earliest, if even they are too many), then the latest of the rest.
+    const chosen = new Set<HealthEvent>(urgent.slice(0, keep));
+    const others = events.filter((e) => !isUrgent(e));
+    for (const e of others.slice(Math.max(0, others.length - (keep - chosen.size)))) if (chosen.size < keep) chosen.add(e);
+    const kept = events.filter((e) => chosen.has(e));
+    const cut = events.length - kept.length;
+    const before = entry.report.checks.find((c) => c.name === TRIMMED_CHECK);
+    const total = cut + Number(/^(\d+)/.exec(before?.message ?? '')?.[1] ?? 0);
+    const check: CheckResult = {
+      name: TRIMMED_CHECK,
+      status: 'warn',
+      message: `${total} events were cut from this report to fit the control plane's body limit; urgent events were kept first`,
+    };
+    this.entries[0] = { ...entry, report: { ...entry.report, events: kept, checks: [...entry.report.checks.filter((c) => c !== before), check] } };
+    this.opts.onChange?.(this.entries);
+    return true;
   }
 
   /** Removes the head once the server has it. */

@@ -10,6 +10,8 @@ const report = (i: number): HealthReport => ({ id: `b-${i}`, seq: i, time: '2026
 /** A control plane whose answers the test scripts, one per call. */
 class FakeHealth {
   received: string[] = [];
+  /** Events of each delivered report, by id. */
+  bodies = new Map<string, HealthReport>();
   script: Array<ApiError | 'ok'> = [];
   waiting: Array<() => void> = [];
   calls = 0;
@@ -19,6 +21,7 @@ class FakeHealth {
     const next = this.script.shift() ?? 'ok';
     if (next !== 'ok') throw next;
     this.received.push(r.id);
+    this.bodies.set(r.id, r);
     return { stored: true };
   }
   /** Resolves after the next call. */
@@ -112,6 +115,22 @@ describe('ReportSender', () => {
     s.clock.advance(1000);
     await s.sender.whenEmpty();
     expect(s.client.received).toEqual(['b-2']);
+    s.ac.abort();
+    await s.done;
+  });
+
+  it('cuts a report refused as too large down, urgent events first, instead of dropping it', async () => {
+    const s = setup();
+    const xid = (n: number) => ({ kind: 'xid' as const, time: '2026-01-01T00:00:00.000Z', xid: 79, gpu: n, message: 'fallen off the bus' });
+    const temp = (n: number) => ({ kind: 'thermal' as const, time: '2026-01-01T00:00:00.000Z', gpu: n, temperatureC: 90, throttleReasons: [] });
+    s.client.script = [new ApiError('too large', 'rejected', 413), new ApiError('too large', 'rejected', 413)];
+    s.outbox.push({ ...report(1), events: [temp(0), xid(1), temp(2), temp(3), xid(4), temp(5), temp(6), temp(7)] });
+    s.sender.kick();
+    await s.sender.whenEmpty();
+    const sent = s.client.bodies.get('b-1');
+    // 8 → 4 → 2: both urgent events survive, in their order.
+    expect(sent?.events.map((e) => `${e.kind}${e.gpu ?? ''}`)).toEqual(['xid1', 'xid4']);
+    expect(sent?.checks).toEqual([{ name: 'agent-report-trimmed', status: 'warn', message: "6 events were cut from this report to fit the control plane's body limit; urgent events were kept first" }]);
     s.ac.abort();
     await s.done;
   });

@@ -71,6 +71,10 @@ export class ReportSender {
       } catch (err) {
         if (signal.aborted) return;
         const e = err instanceof ApiError ? err : new ApiError(String(err), 'unreachable');
+        if (e.kind === 'rejected' && e.status === 413 && this.o.outbox.shrinkHead(head.id)) {
+          this.o.log.warn({ id: head.id, events: head.events.length }, 'the control plane refused a health report as too large; sending it cut down');
+          continue;
+        }
         if (e.kind === 'rejected') {
           this.o.log.error({ id: head.id, err: e.message }, 'the control plane refused a health report; dropping it');
           this.o.outbox.shift(head.id);
