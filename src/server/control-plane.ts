@@ -4,7 +4,8 @@
  * configuration the last reconcile read, which the API uses for health policies and intervals.
  */
 import type { ApplyEvent } from '../apply/index.js';
-import type { ConfigSource } from '../config/index.js';
+import { directoryTarget, type PassLockOptions } from '../engine/index.js';
+import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor } from '../git/index.js';
 import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import { asNavarchError, formatDuration, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
@@ -17,12 +18,20 @@ import { reconcileOnce } from './reconcile.js';
 import { isHealthAction, Remediation, type RemediationEvent } from './remediation.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
 import type { Store } from './store/index.js';
+import type { PushNotice } from './webhook.js';
 
 export interface ReconcileSummary {
-  result: 'applied' | 'no-changes' | 'partial' | 'failed';
+  /** `skipped`: another applier held the fleet lock, or the control plane was stopping. */
+  result: 'applied' | 'no-changes' | 'partial' | 'failed' | 'skipped';
   actions: number;
   warnings: string[];
   error?: string;
+  /** Why the reconcile was skipped. */
+  skipped?: string;
+  /** The commit the desired state was read at (git). */
+  desiredCommit?: string;
+  /** The status commit this reconcile pushed (git). */
+  statusCommit?: string;
 }
 
 export type ControlPlaneEvent =
@@ -33,11 +42,12 @@ export type ControlPlaneEvent =
   | RemediationEvent;
 
 export interface ControlPlaneOptions {
-  /** The configuration repository (a directory), or a ConfigSource a git checkout provides. */
-  source: ConfigSource | string;
-  /** Reads the commit to reconcile before each pass (git); undefined for a plain directory. */
-  commit?: () => Promise<string | undefined>;
-  workdir?: string;
+  /** Where the configuration comes from and the status goes: a git repository, or a directory. */
+  target: ConfigTarget | string;
+  /** Author of status commits (default: navarch). */
+  author?: GitAuthor;
+  /** Fleet lock settings (git). */
+  lock?: PassLockOptions;
   clock: Clock;
   logger: Logger;
   env: Readonly<Record<string, string | undefined>>;
@@ -65,6 +75,10 @@ export class ControlPlane implements ControlSurface {
   private notifierKey = '';
   private readonly remediation: Remediation;
   private lastStatus: FleetStatus | undefined;
+  private readonly target: ConfigTarget;
+  /** The branch the last reconcile read, and the status commit this process pushed last: pushes of those are no news. */
+  private branch = '';
+  private lastPushed: string | undefined;
   private lastObserved: ObservedNode[] = [];
   private configError: string | undefined = 'no reconcile has run yet';
   private running: Promise<ReconcileSummary> | undefined;
@@ -76,6 +90,7 @@ export class ControlPlane implements ControlSurface {
 
   constructor(private readonly opts: ControlPlaneOptions) {
     this.settings = opts.settings;
+    this.target = typeof opts.target === 'string' ? directoryTarget(opts.target) : opts.target;
     this.metrics = opts.metrics ?? new Metrics();
     this.notifier = this.buildNotifier(opts.settings);
     this.nodes = new NodeService({
@@ -143,11 +158,10 @@ export class ControlPlane implements ControlSurface {
     this.opts.onEvent?.({ type: 'reconcile-start', reason });
     let summary: ReconcileSummary;
     try {
-      const commit = await this.opts.commit?.();
       const out = await reconcileOnce({
-        source: this.opts.source,
-        commit,
-        workdir: this.opts.workdir,
+        target: this.target,
+        author: this.opts.author ?? DEFAULT_AUTHOR,
+        lock: this.opts.lock,
         clock,
         logger: this.opts.logger,
         env: this.opts.env,
@@ -156,6 +170,13 @@ export class ControlPlane implements ControlSurface {
         startedAt: this.opts.startedAt,
         allowDestroy: this.opts.allowDestroy ?? false,
         configure: (d) => this.configure(d),
+        onRead: (state) => {
+          // Read and valid: the API serves this configuration's policies even when the lock is elsewhere.
+          this.configure(state.desired);
+          this.configError = undefined;
+          this.branch = state.snapshot.branch;
+          this.lastStatus ??= state.status;
+        },
         policyFor: (p) => this.policyFor(p),
         holds: (now) => this.holds(now),
         prepare: (plan) => this.remediation.prepare(plan),
@@ -165,18 +186,33 @@ export class ControlPlane implements ControlSurface {
         onBreaker: (pool, r) => this.onBreaker(pool, r),
         signal: this.lifetime.signal,
       });
-      this.configError = undefined;
-      this.lastStatus = out.status;
       this.lastObserved = out.observed;
       for (const n of out.observed) if (n.name) this.opts.known?.(n.name);
-      this.recordReplacements(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'));
-      const result = out.status.history[0]?.result ?? 'no-changes';
-      summary = { result, actions: out.plan.actions.length, warnings: out.plan.warnings };
+      const git = {
+        ...(out.desiredCommit ? { desiredCommit: out.desiredCommit } : {}),
+        ...(out.published?.pushed && out.published.commit ? { statusCommit: out.published.commit } : {}),
+      };
+      if (git.statusCommit) this.lastPushed = git.statusCommit;
+      if (out.status) {
+        this.lastStatus = out.status;
+        this.recordReplacements(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'));
+        const result = out.status.history[0]?.result ?? 'no-changes';
+        summary = { result, actions: out.plan.actions.length, warnings: out.plan.warnings, ...git };
+      } else {
+        summary = { result: 'skipped', actions: 0, warnings: out.plan.warnings, skipped: 'the control plane is stopping', ...git };
+      }
     } catch (err) {
-      const e = asNavarchError(err);
-      if (e.code === 'config.invalid') this.configError = e.message;
-      this.opts.logger.error({ err: e.message, code: e.code }, 'reconcile failed');
-      summary = { result: 'failed', actions: 0, warnings: [], error: e.message };
+      if (err instanceof LockBusyError) {
+        // Another applier (a second control plane, a CI apply) has the fleet; it will record the status.
+        const skipped = `fleet locked by ${describeLock(err.lock, clock.now())}`;
+        this.opts.logger.info({ lock: err.lock }, 'reconcile skipped: the fleet lock is held by another applier');
+        summary = { result: 'skipped', actions: 0, warnings: [], skipped };
+      } else {
+        const e = asNavarchError(err);
+        if (e.code === 'config.invalid') this.configError = e.message;
+        this.opts.logger.error({ err: e.message, code: e.code }, 'reconcile failed');
+        summary = { result: 'failed', actions: 0, warnings: [], error: e.message };
+      }
     }
     const durationMs = clock.now() - started;
     this.metrics.reconciles.inc({ result: summary.result });
@@ -238,10 +274,25 @@ export class ControlPlane implements ControlSurface {
     await this.idle();
   }
 
-  async reconcile(wait: boolean): Promise<ReconcileSummary | undefined> {
-    const p = this.trigger('requested through the API');
+  async reconcile(wait: boolean, reason = 'requested through the API'): Promise<ReconcileSummary | undefined> {
+    const p = this.trigger(reason);
     this.wake?.();
     return wait ? p : undefined;
+  }
+
+  /**
+   * A push webhook: reconcile now, so a merged change is applied without waiting for the interval.
+   * A push to another branch, or of the status commit this control plane just pushed, changes
+   * nothing it reads and is acknowledged without a reconcile.
+   */
+  pushed(push: PushNotice): { queued: boolean; reason: string } {
+    if (push.ref !== undefined && this.branch && push.ref !== `refs/heads/${this.branch}`) {
+      return { queued: false, reason: `${push.ref} is not the branch this control plane reads (${this.branch})` };
+    }
+    if (push.after !== undefined && push.after === this.lastPushed) return { queued: false, reason: 'the status commit this control plane pushed' };
+    const what = push.after ? ` (${push.after.slice(0, 7)})` : '';
+    void this.reconcile(false, `push to ${push.ref ?? 'the repository'}${what}`);
+    return { queued: true, reason: 'reconcile queued' };
   }
 
   fleet(): FleetStatus | undefined {

@@ -181,7 +181,7 @@ export async function startControlPlane(files: Record<string, string>): Promise<
   const events: ControlPlaneEvent[] = [];
   const waiters: Array<{ pred: (e: ControlPlaneEvent) => boolean; resolve: (e: ControlPlaneEvent) => void }> = [];
   const cp = new ControlPlane({
-    source: dir,
+    target: dir,
     clock,
     logger: silentLogger,
     env: {},
