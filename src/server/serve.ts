@@ -50,6 +50,8 @@ export interface RunningServer {
   agentUrl: string;
   /** Where the configuration comes from (a directory, or a repository URL without credentials). */
   config: string;
+  /** The store's file. */
+  storePath: string;
   settings: ControlPlaneSettings;
   credentials: Credentials;
   controlPlane: ControlPlane;
@@ -147,6 +149,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
     address,
     agentUrl,
     config: target.label,
+    storePath,
     settings,
     credentials,
     controlPlane,
