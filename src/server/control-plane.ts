@@ -8,15 +8,16 @@ import { directoryTarget, type PassLockOptions } from '../engine/index.js';
 import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor } from '../git/index.js';
 import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
-import { asNavarchError, formatDuration, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
+import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
 import type { ControlSurface } from './admin-routes.js';
 import { Metrics, type NodeView } from './metrics.js';
 import { NodeService } from './nodes.js';
 import { createNotifier, type Notifier } from './notifier/index.js';
-import { reconcileOnce } from './reconcile.js';
+import { reconcileOnce, type ReconcileTiming } from './reconcile.js';
 import { isHealthAction, Remediation, type RemediationEvent } from './remediation.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
+import { ReplacementBackoff } from './backoff.js';
 import type { Store } from './store/index.js';
 import type { PushNotice } from './webhook.js';
 
@@ -64,8 +65,6 @@ export interface ControlPlaneOptions {
   metrics?: Metrics;
 }
 
-const BACKOFF_MS = [5 * 60_000, 10 * 60_000, 20 * 60_000, 30 * 60_000];
-
 export class ControlPlane implements ControlSurface {
   readonly nodes: NodeService;
   readonly metrics: Metrics;
@@ -83,7 +82,7 @@ export class ControlPlane implements ControlSurface {
   private configError: string | undefined = 'no reconcile has run yet';
   private running: Promise<ReconcileSummary> | undefined;
   private queued: Promise<ReconcileSummary> | undefined;
-  private readonly failures = new Map<string, { count: number; until: number; message: string }>();
+  private readonly backoff: ReplacementBackoff;
   private wake: (() => void) | undefined;
   /** Aborted by close(): waits in flight (drains, replacements) give up and nothing new starts. */
   private readonly lifetime = new AbortController();
@@ -92,6 +91,7 @@ export class ControlPlane implements ControlSurface {
     this.settings = opts.settings;
     this.target = typeof opts.target === 'string' ? directoryTarget(opts.target) : opts.target;
     this.metrics = opts.metrics ?? new Metrics();
+    this.backoff = new ReplacementBackoff(this.metrics, opts.logger);
     this.notifier = this.buildNotifier(opts.settings);
     this.nodes = new NodeService({
       store: opts.store,
@@ -128,21 +128,13 @@ export class ControlPlane implements ControlSurface {
   }
 
   /** Adopts what a reconcile read. Listening address, store and TLS need a restart; the rest applies now. */
-  private configure(desired: DesiredFleet): { breakerWindowMs: number; eventRetentionMs: number; heartbeatTimeoutMs: number } {
+  private configure(desired: DesiredFleet): ReconcileTiming {
     const next = parseControlPlane(desired.controlPlane);
     this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, url: this.settings.url ?? next.url };
     if (JSON.stringify(next.notifier) !== this.notifierKey) this.notifier = this.buildNotifier(this.settings);
     this.desired = desired;
     const heartbeatTimeoutMs = Math.max(...desired.pools.map((p) => this.policyFor(p.name).heartbeatTimeoutMs), this.policyFor(undefined).heartbeatTimeoutMs);
     return { breakerWindowMs: this.settings.breakerWindowMs, eventRetentionMs: this.settings.eventRetentionMs, heartbeatTimeoutMs };
-  }
-
-  private holds(now: number): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [pool, f] of this.failures) {
-      if (f.until > now) out[pool] = `the last replacement failed (${f.message}); retrying after ${new Date(f.until).toISOString()}`;
-    }
-    return out;
   }
 
   private onBreaker(pool: string, r: BreakerResult): void {
@@ -171,14 +163,15 @@ export class ControlPlane implements ControlSurface {
         allowDestroy: this.opts.allowDestroy ?? false,
         configure: (d) => this.configure(d),
         onRead: (state) => {
-          // Read and valid: the API serves this configuration's policies even when the lock is elsewhere.
+          // Read and valid: the API serves this configuration's policies, and the status as committed,
+          // even when another applier holds the lock.
           this.configure(state.desired);
           this.configError = undefined;
           this.branch = state.snapshot.branch;
-          this.lastStatus ??= state.status;
+          this.lastStatus = state.status ?? this.lastStatus;
         },
         policyFor: (p) => this.policyFor(p),
-        holds: (now) => this.holds(now),
+        holds: (now) => this.backoff.holds(now),
         prepare: (plan) => this.remediation.prepare(plan),
         hooks: this.remediation.hooks(),
         userData: this.opts.userData,
@@ -195,7 +188,7 @@ export class ControlPlane implements ControlSurface {
       if (git.statusCommit) this.lastPushed = git.statusCommit;
       if (out.status) {
         this.lastStatus = out.status;
-        this.recordReplacements(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'));
+        this.backoff.record(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'), clock.now());
         const result = out.status.history[0]?.result ?? 'no-changes';
         summary = { result, actions: out.plan.actions.length, warnings: out.plan.warnings, ...git };
       } else {
@@ -219,19 +212,6 @@ export class ControlPlane implements ControlSurface {
     this.metrics.reconcileSeconds.observe(durationMs / 1000);
     this.opts.onEvent?.({ type: 'reconcile-done', summary, durationMs });
     return summary;
-  }
-
-  private recordReplacements(results: Array<{ action: { pool: string }; result: string; message: string }>): void {
-    const now = this.opts.clock.now();
-    for (const r of results) {
-      this.metrics.replacements.inc({ pool: r.action.pool, result: r.result });
-      if (r.result === 'ok') this.failures.delete(r.action.pool);
-      if (r.result !== 'failed') continue;
-      const count = (this.failures.get(r.action.pool)?.count ?? 0) + 1;
-      const wait = BACKOFF_MS[Math.min(count, BACKOFF_MS.length) - 1] as number;
-      this.failures.set(r.action.pool, { count, until: now + wait, message: r.message });
-      this.opts.logger.error({ pool: r.action.pool, backoff: formatDuration(wait) }, `replacement failed: ${r.message}`);
-    }
   }
 
   /** Starts a reconcile, or joins the next one when one is running. */
