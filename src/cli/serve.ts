@@ -80,7 +80,6 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--interval <duration>', 'time between reconciles (default: control_plane.interval, else 1m)')
     .option('--allow-destroy', 'apply plans that destroy more than `safety.max_destroy_percent` of a pool (otherwise those destroys are skipped)')
     .option('--insecure-dev', 'start without NAVARCH_AUTH_TOKEN / NAVARCH_NODE_SECRET, using well-known values (development only)')
-    .option('--git-author <author>', 'with --repo: author of status commits, "Name <email>" (default: navarch <navarch@users.noreply.github.com>)')
     .addHelpText(
       'after',
       '\nEnvironment: NAVARCH_AUTH_TOKEN (admin bearer token), NAVARCH_NODE_SECRET (node tokens derive from it; see `navarch token node`),\n' +
@@ -91,7 +90,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
         'Examples:\n  NAVARCH_AUTH_TOKEN=... NAVARCH_NODE_SECRET=... navarch serve --dir . --listen 0.0.0.0:7600\n' +
         '  NAVARCH_GIT_TOKEN=... NAVARCH_WEBHOOK_SECRET=... navarch serve --repo https://github.com/org/fleet.git --ref main',
     );
-  withLock(withRepo(withColor(withDir(cmd)))).action(async (opts: ServeOptions, command: Command) => {
+  const author = 'with --repo: author of status commits, "Name <email>" (default: navarch <navarch@users.noreply.github.com>)';
+  withLock(withRepo(withColor(withDir(cmd))).option('--git-author <author>', author)).action(async (opts: ServeOptions, command: Command) => {
     const server = await import('../server/index.js');
     const c = colors(colorEnabled(ctx, opts));
     if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new NavarchError('cli.invalid', '--tls-cert and --tls-key go together');
