@@ -24,14 +24,11 @@ function describe(e: ControlPlaneEvent, c: Colors): string | undefined {
   switch (e.type) {
     case 'reconcile-done': {
       const s = e.summary;
-      const pushed = s.statusCommit ? `; status pushed as ${s.statusCommit.slice(0, 7)}${s.desiredCommit ? ` (desired ${s.desiredCommit.slice(0, 7)})` : ''}` : '';
-      const head = s.error
-        ? c.red(`reconcile failed: ${s.error}`)
-        : s.skipped
-          ? c.yellow(`reconcile skipped: ${s.skipped}`)
-          : s.actions > 0 || pushed
-            ? `reconcile ${s.result}: ${s.actions} action(s)${pushed}`
-            : undefined;
+      const done = [
+        s.actions > 0 ? `reconcile ${s.result}: ${s.actions} action(s)` : '',
+        s.statusCommit ? `status pushed as ${s.statusCommit.slice(0, 7)}${s.desiredCommit ? ` (desired ${s.desiredCommit.slice(0, 7)})` : ''}` : '',
+      ].filter(Boolean);
+      const head = s.error ? c.red(`reconcile failed: ${s.error}`) : s.skipped ? c.yellow(`reconcile skipped: ${s.skipped}`) : done.join('; ') || undefined;
       const warnings = s.warnings.map((w) => c.yellow(`warning: ${w}`));
       return [head, ...warnings].filter(Boolean).join('\n') || undefined;
     }

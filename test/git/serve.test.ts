@@ -88,6 +88,7 @@ describe('navarch serve --repo', () => {
     const s = await serve(f);
     await until(async () => /^navarch: 2 added in pool train/.test((await f.log())[0] ?? ''), 'the first status commit');
     expect(s.output()).toMatch(new RegExp(`config ${f.url.replace(/[.]/g, '\\.')} \\(main\\)`));
+    await until(async () => s.output().includes('status pushed as'), 'serve to say what it pushed'); // printed just after the push
     expect(s.output()).toMatch(/reconcile applied: 2 action\(s\); status pushed as [0-9a-f]{7} \(desired [0-9a-f]{7}\)/);
 
     const added = await f.server.commit(f.name, { 'pools/infer.yaml': INFER }, 'Add the infer pool');
@@ -120,7 +121,9 @@ describe('navarch serve --repo', () => {
     expect(status.history[0]).toMatchObject({ desired_commit: added, result: 'applied', actions: 1 });
 
     // Deliveries that change nothing this control plane reads are acknowledged without a reconcile.
-    const own = delivery({ ref: 'refs/heads/main', after: await head(f) });
+    const pushed = await head(f);
+    await until(async () => s.output().includes(`status pushed as ${pushed.slice(0, 7)}`), 'the reconcile to finish');
+    const own = delivery({ ref: 'refs/heads/main', after: pushed });
     expect((await call(hook, { raw: own.raw, headers: own.headers })).body).toEqual({ queued: false, reason: 'the status commit this control plane pushed' });
     const other = delivery({ ref: 'refs/heads/feature', after: added });
     expect((await call(hook, { raw: other.raw, headers: other.headers })).body).toMatchObject({ queued: false });
