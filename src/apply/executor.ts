@@ -187,13 +187,15 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
 
 function describe(action: Action, instance: Instance | undefined): string {
   const at = instance ? ` (${instance.id} on ${instance.provider} ${instance.zone ?? instance.region})` : '';
+  // The node taken away is gone from the status once this is recorded; its event keeps why.
+  const why = action.reason.code === 'unhealthy' ? `; ${action.existing?.name ?? action.node} was unhealthy: ${action.reason.message}` : '';
   switch (action.kind) {
     case 'create':
       return `created ${action.node}${at}`;
     case 'destroy':
-      return `destroyed ${action.node} (${action.existing?.instanceId ?? '?'})`;
+      return `destroyed ${action.node} (${action.existing?.instanceId ?? '?'})${why}`;
     case 'replace':
-      return `replaced ${action.existing?.name ?? '?'} with ${action.node}${at}`;
+      return `replaced ${action.existing?.name ?? '?'} with ${action.node}${at}${why}`;
     case 'update':
       return `updated labels of ${action.node}`;
   }

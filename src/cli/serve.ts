@@ -1,11 +1,15 @@
-/** `navarch serve`: the control plane: agent and admin API, reconcile loop, health-driven replacement. */
+/**
+ * `navarch serve`: the control plane: agent and admin API, reconcile loop, health-driven
+ * replacement, over a directory or a git repository (`--repo`) whose status it commits back.
+ */
 import type { Command } from 'commander';
 import { formatDuration, NavarchError, parseDuration } from '../model/index.js';
 import type { ControlPlaneEvent, ListenAddress } from '../server/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
+import { authorOf, gitTarget, lockOptions, withLock, withRepo, type GitOptions } from './git-options.js';
 import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 
-interface ServeOptions extends DirOptions {
+interface ServeOptions extends DirOptions, Omit<GitOptions, 'commit' | 'push'> {
   listen?: string;
   url?: string;
   tlsCert?: string;
@@ -20,7 +24,11 @@ function describe(e: ControlPlaneEvent, c: Colors): string | undefined {
   switch (e.type) {
     case 'reconcile-done': {
       const s = e.summary;
-      const head = s.error ? c.red(`reconcile failed: ${s.error}`) : s.actions > 0 ? `reconcile ${s.result}: ${s.actions} action(s)` : undefined;
+      const done = [
+        s.actions > 0 ? `reconcile ${s.result}: ${s.actions} action(s)` : '',
+        s.statusCommit ? `status pushed as ${s.statusCommit.slice(0, 7)}${s.desiredCommit ? ` (desired ${s.desiredCommit.slice(0, 7)})` : ''}` : '',
+      ].filter(Boolean);
+      const head = s.error ? c.red(`reconcile failed: ${s.error}`) : s.skipped ? c.yellow(`reconcile skipped: ${s.skipped}`) : done.join('; ') || undefined;
       const warnings = s.warnings.map((w) => c.yellow(`warning: ${w}`));
       return [head, ...warnings].filter(Boolean).join('\n') || undefined;
     }
@@ -71,23 +79,30 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--insecure-dev', 'start without NAVARCH_AUTH_TOKEN / NAVARCH_NODE_SECRET, using well-known values (development only)')
     .addHelpText(
       'after',
-      '\nEnvironment: NAVARCH_AUTH_TOKEN (admin bearer token), NAVARCH_NODE_SECRET (node tokens derive from it; see `navarch token node`).\n' +
+      '\nEnvironment: NAVARCH_AUTH_TOKEN (admin bearer token), NAVARCH_NODE_SECRET (node tokens derive from it; see `navarch token node`),\n' +
+        'NAVARCH_WEBHOOK_SECRET (optional: the secret a git host signs POST /v1/hooks/git with), NAVARCH_GIT_TOKEN or GITHUB_TOKEN (with --repo).\n' +
+        'With --repo, each reconcile fetches the branch, takes the fleet lock, applies, and pushes the status; a reconcile\n' +
+        'that finds the lock held by another applier is skipped. The store and local state live in the cache (--store to move the store).\n' +
         'Stops on SIGINT or SIGTERM: actions in flight finish, nothing new starts.\n' +
-        'Example:\n  NAVARCH_AUTH_TOKEN=... NAVARCH_NODE_SECRET=... navarch serve --dir . --listen 0.0.0.0:7600',
+        'Examples:\n  NAVARCH_AUTH_TOKEN=... NAVARCH_NODE_SECRET=... navarch serve --dir . --listen 0.0.0.0:7600\n' +
+        '  NAVARCH_GIT_TOKEN=... NAVARCH_WEBHOOK_SECRET=... navarch serve --repo https://github.com/org/fleet.git --ref main',
     );
-  withColor(withDir(cmd)).action(async (opts: ServeOptions) => {
+  const author = 'with --repo: author of status commits, "Name <email>" (default: navarch <navarch@users.noreply.github.com>)';
+  withLock(withRepo(withColor(withDir(cmd))).option('--git-author <author>', author)).action(async (opts: ServeOptions, command: Command) => {
     const server = await import('../server/index.js');
     const c = colors(colorEnabled(ctx, opts));
     if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new NavarchError('cli.invalid', '--tls-cert and --tls-key go together');
     const listen: ListenAddress | undefined = opts.listen ? server.parseListen(opts.listen) : undefined;
     const intervalMs = opts.interval !== undefined ? parseDuration(opts.interval) : undefined;
     if (opts.interval !== undefined && !intervalMs) throw new NavarchError('cli.invalid', `--interval expects a duration such as 30s or 5m, not "${opts.interval}"`);
-    const dir = resolveDir(ctx, opts.dir);
+    const logger = cliLogger(ctx);
+    const target = await gitTarget(ctx, command, opts, logger);
     const running = await server.startServe({
-      dir,
+      dir: target ? target.workdir : resolveDir(ctx, opts.dir),
+      ...(target ? { target, filesDir: ctx.cwd, author: authorOf(opts), lock: lockOptions(ctx, opts) } : {}),
       env: ctx.env,
       clock: ctx.clock,
-      logger: cliLogger(ctx),
+      logger,
       listen,
       url: opts.url,
       tls: opts.tlsCert && opts.tlsKey ? { cert: resolveDir(ctx, opts.tlsCert), key: resolveDir(ctx, opts.tlsKey) } : undefined,
@@ -103,7 +118,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     if (running.credentials.insecure) ctx.stderr.write(c.red(c.bold(BANNER(running.credentials.adminToken, running.address))));
     const s = running.settings;
     ctx.stdout.write(
-      `navarch serve: listening on ${running.address}; agents call ${running.agentUrl}; store ${s.store}; reconcile every ${formatDuration(s.intervalMs)}\n`,
+      `navarch serve: listening on ${running.address}; agents call ${running.agentUrl}; config ${running.config}; store ${running.storePath}; reconcile every ${formatDuration(s.intervalMs)}\n`,
     );
     let signals = 0;
     let stop = (): void => undefined;

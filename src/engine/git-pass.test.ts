@@ -111,13 +111,47 @@ describe('runPass', () => {
     expect((await server.git(s.name, ['for-each-ref', 'refs/navarch'])).trim()).toBe('');
   });
 
+  it("plans on prepare's workspace, runs the hooks, and commits the status as finishStatus leaves it", async () => {
+    const s = await setup();
+    await s.pass();
+    const reads: Array<string | undefined> = [];
+    const calls: string[] = [];
+    const out = await s.pass({
+      onRead: (state) => reads.push(state.desired.commit),
+      // What the control plane does with its health facts: the planner sees train-1 as broken.
+      prepare: async (ws) => {
+        const nodes = ws.observation.observed.nodes.map((n) => (n.name === 'train-1' ? { ...n, health: 'unhealthy' as const, healthReason: 'XID 79 on GPU 3' } : n));
+        return { ws: { ...ws, observation: { ...ws.observation, observed: { ...ws.observation.observed, nodes } } } };
+      },
+      hooks: {
+        beforeDestroy: async (a) => void calls.push(`beforeDestroy ${a.existing?.name ?? ''}`),
+        waitReady: async (a) => void calls.push(`waitReady ${a.node}`),
+      },
+      userData: (node) => {
+        calls.push(`userData ${node}`);
+        return undefined;
+      },
+      finishStatus: (status, state) => ({ ...status, fleet: `${status.fleet}@${state.snapshot.branch}` }),
+    });
+    expect(reads).toEqual([s.initial, s.initial]); // before the lock and after it
+    expect(out.plan.actions.map((a) => [a.kind, a.existing?.name, a.node])).toEqual([['replace', 'train-1', 'train-3']]);
+    expect(out.observed.nodes.find((n) => n.name === 'train-1')?.health).toBe('unhealthy');
+    expect(calls).toEqual(['userData train-3', 'waitReady train-3', 'beforeDestroy train-1']);
+    expect(out.status?.fleet).toBe('research@main');
+    const status = await statusOnServer(s);
+    expect(status.fleet).toBe('research@main');
+    expect(status.events.at(-1)?.message).toMatch(/^replaced train-1 with train-3 \(.*\); train-1 was unhealthy: XID 79 on GPU 3$/);
+  });
+
   it('does nothing while another run holds the fleet lock', async () => {
     const s = await setup();
     const snap = await s.target.sync();
     const remote = await s.target.lockRemote();
     if (!remote) throw new Error('remote target has a lock remote');
     await acquireLock({ remote, ref: lockRefFor('research'), author: DEFAULT_AUTHOR, clock: s.clock, fleet: 'research', holder: 'other@ci pid 7', command: 'navarch apply' });
-    await expect(s.pass()).rejects.toMatchObject({ code: 'git.locked', message: expect.stringContaining('other@ci pid 7') });
+    const reads: unknown[] = [];
+    await expect(s.pass({ onRead: (state) => reads.push(state.desired.commit) })).rejects.toMatchObject({ code: 'git.locked', message: expect.stringContaining('other@ci pid 7') });
+    expect(reads).toEqual([s.initial]);
     expect(await live(s.stateFile)).toHaveLength(0);
     expect((await server.git(s.name, ['rev-parse', 'main'])).trim()).toBe(snap.head);
   });

@@ -3,7 +3,7 @@
  * read the config at a commit, take the fleet lock, observe, plan, apply, and commit the status
  * back. Shared by `navarch apply --repo`, `navarch reconcile`, and anything else that runs the loop.
  */
-import { apply, type ApplyEvent, type ApplyResult } from '../apply/index.js';
+import { apply, type ApplyEvent, type ApplyResult, type LifecycleHooks, type UserDataHook } from '../apply/index.js';
 import { loadDesired } from '../config/index.js';
 import {
   acquireLock,
@@ -16,7 +16,8 @@ import {
   type PublishOutcome,
   type TargetSnapshot,
 } from '../git/index.js';
-import type { DesiredFleet, FleetStatus, ObservationGap, Plan } from '../model/index.js';
+import type { DesiredFleet, FleetStatus, ObservationGap, ObservedFleet, Plan } from '../model/index.js';
+import type { PlanOptions } from '../plan/index.js';
 import { parseStatus, serializeStatus, writeStatus } from '../status/index.js';
 import { statusCommitMessage } from './status-message.js';
 import { planWorkspace, saveMemory, workspaceFrom, type Workspace, type WorkspaceContext } from './workspace.js';
@@ -64,7 +65,28 @@ export interface PassLockOptions {
   onAcquired?: (lock: LockInfo) => void;
 }
 
-export interface PassOptions extends Omit<TargetWorkspaceOptions, 'signal'> {
+/** The workspace to plan on, as `prepare` leaves it, and what the planner should also take into account. */
+export interface PreparedWorkspace {
+  ws: Workspace;
+  planOptions?: Partial<PlanOptions>;
+}
+
+/**
+ * What the control plane adds to a pass: its view of node health before planning, its lifecycle
+ * steps during apply, and its conditions in the status. One-shot commands leave them out.
+ */
+export interface PassExtras {
+  /** Told of the configuration each time it is read (before the lock is taken and again after), even when the lock turns out to be busy. */
+  onRead?: (state: TargetState) => void;
+  /** After observing, before planning: returns the workspace to plan on (e.g. with node health joined in) and planner options. */
+  prepare?: (ws: Workspace, state: TargetState) => Promise<PreparedWorkspace>;
+  hooks?: LifecycleHooks;
+  userData?: UserDataHook;
+  /** Rewrites every status before it is written or committed. */
+  finishStatus?: (status: FleetStatus, state: TargetState) => FleetStatus;
+}
+
+export interface PassOptions extends Omit<TargetWorkspaceOptions, 'signal'>, PassExtras {
   target: ConfigTarget;
   /** What runs, recorded in the lock (e.g. `navarch apply`). */
   command: string;
@@ -93,12 +115,17 @@ export interface PassOutcome {
   stopped: boolean;
   /** Providers that could not be listed: their pools were left unchanged. */
   gaps: ObservationGap[];
+  /** The observed fleet the plan was made from (after `prepare`). */
+  observed: ObservedFleet;
+  /** The status as written and handed to the target; undefined when nothing was applied. */
+  status: FleetStatus | undefined;
 }
 
 /** Runs one pass: read → lock → read again → observe → plan → apply → commit status → unlock. */
 export async function runPass(opts: PassOptions): Promise<PassOutcome> {
   const { target, clock, logger } = opts;
   const first = await readTarget(target);
+  opts.onRead?.(first);
   const lockRemote = await target.lockRemote();
   let lock: HeldLock | undefined;
   if (lockRemote) {
@@ -124,42 +151,48 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
   try {
     // Whatever happened while waiting for the lock (another applier's status, a new config commit) is read now.
     const state = lock ? await readTarget(target) : first;
+    if (lock) opts.onRead?.(state);
     const signals = [opts.signal, lock?.lost].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-    const ws = await openTargetWorkspace(target, state, { ...opts, ...(signal ? { signal } : {}) });
-    const fresh = planWorkspace(ws, clock);
+    const opened = await openTargetWorkspace(target, state, { ...opts, ...(signal ? { signal } : {}) });
+    const prepared = opts.prepare ? await opts.prepare(opened, state) : { ws: opened };
+    const ws = prepared.ws;
+    const fresh = planWorkspace(ws, clock, prepared.planOptions);
     const chosen = opts.decide ? await opts.decide(fresh, ws, state) : fresh;
-    const gaps = ws.observation.observed.gaps;
-    const base = { state, lock: lock?.info, published: undefined, result: undefined, gaps };
+    const observed = ws.observation.observed;
+    const base = { state, lock: lock?.info, published: undefined, result: undefined, gaps: observed.gaps, observed, status: undefined };
     if (!chosen) return { ...base, plan: fresh, stopped: false };
     if (signal?.aborted) {
       lock?.lost.throwIfAborted();
       return { ...base, plan: chosen, stopped: true };
     }
+    const finish = (s: FleetStatus): FleetStatus => (opts.finishStatus ? opts.finishStatus(s, state) : s);
     let latest: FleetStatus | undefined;
     const result = await apply({
       plan: chosen,
       desired: state.desired,
-      observed: ws.observation.observed,
+      observed,
       previousStatus: state.status,
       providers: ws.providers,
       clock,
       writeStatus: async (s) => {
-        latest = s;
-        if (target.statusOnDisk) await writeStatus(target.workdir, state.desired.statusFile, s);
+        latest = finish(s);
+        if (target.statusOnDisk) await writeStatus(target.workdir, state.desired.statusFile, latest);
       },
       allowDestroy: opts.allowDestroy ?? false,
       memory: ws.memory,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       ...(signal ? { signal } : {}),
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      ...(opts.hooks ? { hooks: opts.hooks } : {}),
+      ...(opts.userData ? { userData: opts.userData } : {}),
     });
     await saveMemory(target.workdir, ws.memory);
     // A lock lost mid-apply means someone else may be applying now: their status wins, ours is not pushed.
     lock?.lost.throwIfAborted();
-    const status = latest ?? result.status;
+    const status = latest ?? finish(result.status);
     const published = await target.publish(state.snapshot, state.desired.statusFile, serializeStatus(status), statusCommitMessage(state.desired, chosen, result));
-    return { state, plan: chosen, result, published, lock: lock?.info, stopped: opts.signal?.aborted ?? false, gaps };
+    return { ...base, plan: chosen, result, published, status, stopped: opts.signal?.aborted ?? false };
   } finally {
     if (lock) {
       try {

@@ -2,7 +2,7 @@
 export { loadMemory, loadWorkspaceDesired, openWorkspace, planWorkspace, saveMemory, statusWriter } from './workspace.js';
 export type { Workspace, WorkspaceOptions } from './workspace.js';
 export { openTargetWorkspace, readSnapshot, readTarget, runPass } from './git-pass.js';
-export type { PassLockOptions, PassOptions, PassOutcome, TargetState, TargetWorkspaceOptions } from './git-pass.js';
+export type { PassExtras, PassLockOptions, PassOptions, PassOutcome, PreparedWorkspace, TargetState, TargetWorkspaceOptions } from './git-pass.js';
 export { directoryTarget } from './directory-target.js';
 export { statusCommitMessage } from './status-message.js';
 export { pauseMs, reconcileLoop, type LoopOptions, type PassVerdict } from './reconcile-loop.js';

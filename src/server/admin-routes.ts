@@ -6,6 +6,7 @@ import type { NodeView } from './metrics.js';
 import type { NodeService } from './nodes.js';
 import type { Store } from './store/index.js';
 import { validatorFor } from './schemas.js';
+import type { PushNotice } from './webhook.js';
 import { nodeDetail, nodeSummary } from './views.js';
 
 /** What the reconcile loop offers the API; absent when the server runs without one. */
@@ -21,6 +22,8 @@ export interface ControlSurface {
   poolOf(node: string): string | undefined;
   /** Every node of the fleet for /metrics, registered or not. */
   views?(): Promise<NodeView[]>;
+  /** A push webhook: reconcile now unless the push changes nothing this control plane reads. */
+  pushed?(push: PushNotice): { queued: boolean; reason: string };
 }
 
 type IdParams = { id: string };

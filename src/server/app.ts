@@ -9,6 +9,7 @@ import { NavarchError, redact } from '../model/index.js';
 import { adminRoutes, type ControlSurface } from './admin-routes.js';
 import { agentRoutes } from './agent-routes.js';
 import { authHook, type AuthConfig } from './auth.js';
+import { hookRoutes } from './hook-routes.js';
 import type { Metrics } from './metrics.js';
 import type { NodeService } from './nodes.js';
 import { EVENT_KINDS, validatorFor } from './schemas.js';
@@ -101,5 +102,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 
   agentRoutes(app, opts.nodes);
   adminRoutes(app, opts.nodes, opts.store, opts.control);
+  hookRoutes(app, opts.auth, opts.control);
   return app;
 }

@@ -2,7 +2,8 @@
  * Who may call what. Admin routes take the admin bearer token (NAVARCH_AUTH_TOKEN). Agent routes
  * take a per-node token derived from the node secret (NAVARCH_NODE_SECRET) and the node id, so a
  * stolen token speaks for one node only. Checked in `onRequest`, before the body is read: a refused
- * request never reaches a handler or the store.
+ * request never reaches a handler or the store. The push webhook also takes a git host's signature
+ * of its body (NAVARCH_WEBHOOK_SECRET), which can only be checked once the body is read.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,8 +11,11 @@ import { NavarchError, NODE_ID } from '../model/index.js';
 
 export { NODE_ID };
 
-/** Which credential a route takes. */
-export type RouteAuth = 'admin' | 'node' | 'none';
+/** Which credential a route takes. `webhook`: the admin token, or a body signature checked by the route itself. */
+export type RouteAuth = 'admin' | 'node' | 'webhook' | 'none';
+
+/** The header GitHub (and Gitea, Forgejo) sign a webhook's body in. */
+export const SIGNATURE_HEADER = 'x-hub-signature-256';
 
 /** The token of node `nodeId`: base64url(HMAC-SHA256(secret, "navarch-node:" + nodeId)). */
 export function nodeToken(secret: string, nodeId: string): string {
@@ -58,9 +62,12 @@ export interface AuthConfig {
   adminToken: string;
   nodeSecret: string;
   known: KnownTokens;
+  /** The secret git hosts sign push webhooks with; without it the webhook takes the admin token only. */
+  webhookSecret?: string | undefined;
 }
 
-function bearer(req: FastifyRequest): string | undefined {
+/** The request's `Authorization: Bearer` token, if it carries one. */
+export function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (typeof h !== 'string') return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
@@ -71,8 +78,18 @@ function bearer(req: FastifyRequest): string | undefined {
 export function authorize(req: FastifyRequest, auth: RouteAuth, config: AuthConfig): void {
   if (auth === 'none') return;
   const token = bearer(req);
+  if (auth === 'webhook' && token === undefined) {
+    if (req.headers[SIGNATURE_HEADER] === undefined) {
+      throw new AuthError(401, 'auth.missing', `missing credentials: a signed body (${SIGNATURE_HEADER}) or the admin token (Authorization: Bearer <token>)`);
+    }
+    if (config.webhookSecret === undefined) {
+      throw new AuthError(401, 'auth.webhook-secret-unset', 'this control plane has no NAVARCH_WEBHOOK_SECRET, so it cannot check signatures: use the admin token, or set the secret');
+    }
+    // The signature covers the body, which is not read yet: the route checks it.
+    return;
+  }
   if (token === undefined) throw new AuthError(401, 'auth.missing', 'missing bearer token (Authorization: Bearer <token>)');
-  if (auth === 'admin') {
+  if (auth === 'admin' || auth === 'webhook') {
     if (!secureEqual(token, config.adminToken)) throw new AuthError(401, 'auth.invalid', 'invalid admin token');
     return;
   }

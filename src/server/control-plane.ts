@@ -4,25 +4,35 @@
  * configuration the last reconcile read, which the API uses for health policies and intervals.
  */
 import type { ApplyEvent, UserDataHook } from '../apply/index.js';
-import type { ConfigSource } from '../config/index.js';
+import { directoryTarget, type PassLockOptions } from '../engine/index.js';
+import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor } from '../git/index.js';
 import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
-import { asNavarchError, formatDuration, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
+import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
 import type { ControlSurface } from './admin-routes.js';
 import { Metrics, type NodeView } from './metrics.js';
 import { NodeService } from './nodes.js';
 import { createNotifier, type Notifier } from './notifier/index.js';
-import { reconcileOnce } from './reconcile.js';
+import { reconcileOnce, type ReconcileTiming } from './reconcile.js';
 import { isHealthAction, Remediation, type RemediationEvent } from './remediation.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
+import { ReplacementBackoff } from './backoff.js';
 import type { Store } from './store/index.js';
+import type { PushNotice } from './webhook.js';
 
 export interface ReconcileSummary {
-  result: 'applied' | 'no-changes' | 'partial' | 'failed';
+  /** `skipped`: another applier held the fleet lock, or the control plane was stopping. */
+  result: 'applied' | 'no-changes' | 'partial' | 'failed' | 'skipped';
   actions: number;
   warnings: string[];
   error?: string;
+  /** Why the reconcile was skipped. */
+  skipped?: string;
+  /** The commit the desired state was read at (git). */
+  desiredCommit?: string;
+  /** The status commit this reconcile pushed (git). */
+  statusCommit?: string;
 }
 
 export type ControlPlaneEvent =
@@ -33,11 +43,12 @@ export type ControlPlaneEvent =
   | RemediationEvent;
 
 export interface ControlPlaneOptions {
-  /** The configuration repository (a directory), or a ConfigSource a git checkout provides. */
-  source: ConfigSource | string;
-  /** Reads the commit to reconcile before each pass (git); undefined for a plain directory. */
-  commit?: () => Promise<string | undefined>;
-  workdir?: string;
+  /** Where the configuration comes from and the status goes: a git repository, or a directory. */
+  target: ConfigTarget | string;
+  /** Author of status commits (default: navarch). */
+  author?: GitAuthor;
+  /** Fleet lock settings (git). */
+  lock?: PassLockOptions;
   clock: Clock;
   logger: Logger;
   env: Readonly<Record<string, string | undefined>>;
@@ -55,8 +66,6 @@ export interface ControlPlaneOptions {
   metrics?: Metrics;
 }
 
-const BACKOFF_MS = [5 * 60_000, 10 * 60_000, 20 * 60_000, 30 * 60_000];
-
 export class ControlPlane implements ControlSurface {
   readonly nodes: NodeService;
   readonly metrics: Metrics;
@@ -66,18 +75,24 @@ export class ControlPlane implements ControlSurface {
   private notifierKey = '';
   private readonly remediation: Remediation;
   private lastStatus: FleetStatus | undefined;
+  private readonly target: ConfigTarget;
+  /** The branch the last reconcile read, and the status commit this process pushed last: pushes of those are no news. */
+  private branch = '';
+  private lastPushed: string | undefined;
   private lastObserved: ObservedNode[] = [];
   private configError: string | undefined = 'no reconcile has run yet';
   private running: Promise<ReconcileSummary> | undefined;
   private queued: Promise<ReconcileSummary> | undefined;
-  private readonly failures = new Map<string, { count: number; until: number; message: string }>();
+  private readonly backoff: ReplacementBackoff;
   private wake: (() => void) | undefined;
   /** Aborted by close(): waits in flight (drains, replacements) give up and nothing new starts. */
   private readonly lifetime = new AbortController();
 
   constructor(private readonly opts: ControlPlaneOptions) {
     this.settings = opts.settings;
+    this.target = typeof opts.target === 'string' ? directoryTarget(opts.target) : opts.target;
     this.metrics = opts.metrics ?? new Metrics();
+    this.backoff = new ReplacementBackoff(this.metrics, opts.logger);
     this.notifier = this.buildNotifier(opts.settings);
     this.nodes = new NodeService({
       store: opts.store,
@@ -114,21 +129,13 @@ export class ControlPlane implements ControlSurface {
   }
 
   /** Adopts what a reconcile read. Listening address, store and TLS need a restart; the rest applies now. */
-  private configure(desired: DesiredFleet): { breakerWindowMs: number; eventRetentionMs: number; heartbeatTimeoutMs: number } {
+  private configure(desired: DesiredFleet): ReconcileTiming {
     const next = parseControlPlane(desired.controlPlane);
     this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, url: this.settings.url ?? next.url };
     if (JSON.stringify(next.notifier) !== this.notifierKey) this.notifier = this.buildNotifier(this.settings);
     this.desired = desired;
     const heartbeatTimeoutMs = Math.max(...desired.pools.map((p) => this.policyFor(p.name).heartbeatTimeoutMs), this.policyFor(undefined).heartbeatTimeoutMs);
     return { breakerWindowMs: this.settings.breakerWindowMs, eventRetentionMs: this.settings.eventRetentionMs, heartbeatTimeoutMs };
-  }
-
-  private holds(now: number): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [pool, f] of this.failures) {
-      if (f.until > now) out[pool] = `the last replacement failed (${f.message}); retrying after ${new Date(f.until).toISOString()}`;
-    }
-    return out;
   }
 
   private onBreaker(pool: string, r: BreakerResult): void {
@@ -144,11 +151,10 @@ export class ControlPlane implements ControlSurface {
     this.opts.onEvent?.({ type: 'reconcile-start', reason });
     let summary: ReconcileSummary;
     try {
-      const commit = await this.opts.commit?.();
       const out = await reconcileOnce({
-        source: this.opts.source,
-        commit,
-        workdir: this.opts.workdir,
+        target: this.target,
+        author: this.opts.author ?? DEFAULT_AUTHOR,
+        lock: this.opts.lock,
         clock,
         logger: this.opts.logger,
         env: this.opts.env,
@@ -157,8 +163,16 @@ export class ControlPlane implements ControlSurface {
         startedAt: this.opts.startedAt,
         allowDestroy: this.opts.allowDestroy ?? false,
         configure: (d) => this.configure(d),
+        onRead: (state) => {
+          // Read and valid: the API serves this configuration's policies, and the status as committed,
+          // even when another applier holds the lock.
+          this.configure(state.desired);
+          this.configError = undefined;
+          this.branch = state.snapshot.branch;
+          this.lastStatus = state.status ?? this.lastStatus;
+        },
         policyFor: (p) => this.policyFor(p),
-        holds: (now) => this.holds(now),
+        holds: (now) => this.backoff.holds(now),
         prepare: (plan) => this.remediation.prepare(plan),
         hooks: this.remediation.hooks(),
         userData: this.opts.userData,
@@ -166,37 +180,39 @@ export class ControlPlane implements ControlSurface {
         onBreaker: (pool, r) => this.onBreaker(pool, r),
         signal: this.lifetime.signal,
       });
-      this.configError = undefined;
-      this.lastStatus = out.status;
       this.lastObserved = out.observed;
       for (const n of out.observed) if (n.name) this.opts.known?.(n.name);
-      this.recordReplacements(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'));
-      const result = out.status.history[0]?.result ?? 'no-changes';
-      summary = { result, actions: out.plan.actions.length, warnings: out.plan.warnings };
+      const git = {
+        ...(out.desiredCommit ? { desiredCommit: out.desiredCommit } : {}),
+        ...(out.published?.pushed && out.published.commit ? { statusCommit: out.published.commit } : {}),
+      };
+      if (git.statusCommit) this.lastPushed = git.statusCommit;
+      if (out.status) {
+        this.lastStatus = out.status;
+        this.backoff.record(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'), clock.now());
+        const result = out.status.history[0]?.result ?? 'no-changes';
+        summary = { result, actions: out.plan.actions.length, warnings: out.plan.warnings, ...git };
+      } else {
+        summary = { result: 'skipped', actions: 0, warnings: out.plan.warnings, skipped: 'the control plane is stopping', ...git };
+      }
     } catch (err) {
-      const e = asNavarchError(err);
-      if (e.code === 'config.invalid') this.configError = e.message;
-      this.opts.logger.error({ err: e.message, code: e.code }, 'reconcile failed');
-      summary = { result: 'failed', actions: 0, warnings: [], error: e.message };
+      if (err instanceof LockBusyError) {
+        // Another applier (a second control plane, a CI apply) has the fleet; it will record the status.
+        const skipped = `fleet locked by ${describeLock(err.lock, clock.now())}`;
+        this.opts.logger.info({ lock: err.lock }, 'reconcile skipped: the fleet lock is held by another applier');
+        summary = { result: 'skipped', actions: 0, warnings: [], skipped };
+      } else {
+        const e = asNavarchError(err);
+        if (e.code === 'config.invalid') this.configError = e.message;
+        this.opts.logger.error({ err: e.message, code: e.code }, 'reconcile failed');
+        summary = { result: 'failed', actions: 0, warnings: [], error: e.message };
+      }
     }
     const durationMs = clock.now() - started;
     this.metrics.reconciles.inc({ result: summary.result });
     this.metrics.reconcileSeconds.observe(durationMs / 1000);
     this.opts.onEvent?.({ type: 'reconcile-done', summary, durationMs });
     return summary;
-  }
-
-  private recordReplacements(results: Array<{ action: { pool: string }; result: string; message: string }>): void {
-    const now = this.opts.clock.now();
-    for (const r of results) {
-      this.metrics.replacements.inc({ pool: r.action.pool, result: r.result });
-      if (r.result === 'ok') this.failures.delete(r.action.pool);
-      if (r.result !== 'failed') continue;
-      const count = (this.failures.get(r.action.pool)?.count ?? 0) + 1;
-      const wait = BACKOFF_MS[Math.min(count, BACKOFF_MS.length) - 1] as number;
-      this.failures.set(r.action.pool, { count, until: now + wait, message: r.message });
-      this.opts.logger.error({ pool: r.action.pool, backoff: formatDuration(wait) }, `replacement failed: ${r.message}`);
-    }
   }
 
   /** Starts a reconcile, or joins the next one when one is running. */
@@ -239,10 +255,25 @@ export class ControlPlane implements ControlSurface {
     await this.idle();
   }
 
-  async reconcile(wait: boolean): Promise<ReconcileSummary | undefined> {
-    const p = this.trigger('requested through the API');
+  async reconcile(wait: boolean, reason = 'requested through the API'): Promise<ReconcileSummary | undefined> {
+    const p = this.trigger(reason);
     this.wake?.();
     return wait ? p : undefined;
+  }
+
+  /**
+   * A push webhook: reconcile now, so a merged change is applied without waiting for the interval.
+   * A push to another branch, or of the status commit this control plane just pushed, changes
+   * nothing it reads and is acknowledged without a reconcile.
+   */
+  pushed(push: PushNotice): { queued: boolean; reason: string } {
+    if (push.ref !== undefined && this.branch && push.ref !== `refs/heads/${this.branch}`) {
+      return { queued: false, reason: `${push.ref} is not the branch this control plane reads (${this.branch})` };
+    }
+    if (push.after !== undefined && push.after === this.lastPushed) return { queued: false, reason: 'the status commit this control plane pushed' };
+    const what = push.after ? ` (${push.after.slice(0, 7)})` : '';
+    void this.reconcile(false, `push to ${push.ref ?? 'the repository'}${what}`);
+    return { queued: true, reason: 'reconcile queued' };
   }
 
   fleet(): FleetStatus | undefined {

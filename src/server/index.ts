@@ -16,3 +16,4 @@ export { withoutGuardedActions } from './guarded.js';
 export { withBreakerConditions } from './conditions.js';
 export { INSECURE_ADMIN_TOKEN, INSECURE_NODE_SECRET, serverCredentials, type Credentials } from './credentials.js';
 export { startServe, type RunningServer, type ServeOptions } from './serve.js';
+export { isPushEvent, pushNotice, signBody, validSignature, webhookEvent, type PushNotice } from './webhook.js';

@@ -1,12 +1,13 @@
 /**
- * One reconcile of the control plane: the same open → plan → apply as `navarch apply`, with the
- * store's health verdicts (after the circuit breaker) as the planner's view of each node, and
- * cordon, drain and readiness steps around the actions that take nodes away.
+ * One reconcile of the control plane: the same pass as `navarch apply` and `navarch reconcile`
+ * (read the config at a commit, take the fleet lock, observe, plan, apply, write or commit the
+ * status), with the store's health verdicts (after the circuit breaker) as the planner's view of
+ * each node, and cordon, drain and readiness steps around the actions that take nodes away.
  */
-import { apply, type ActionResult, type ApplyEvent, type LifecycleHooks, type UserDataHook } from '../apply/index.js';
-import type { ConfigSource } from '../config/index.js';
-import { openWorkspace, planWorkspace, saveMemory, statusWriter } from '../engine/index.js';
-import type { BreakerResult, HealthPolicy } from '../health/index.js';
+import type { ActionResult, ApplyEvent, LifecycleHooks, UserDataHook } from '../apply/index.js';
+import { runPass, type PassLockOptions, type TargetState } from '../engine/index.js';
+import type { ConfigTarget, GitAuthor, LockInfo, PublishOutcome } from '../git/index.js';
+import type { BreakerResult, BreakerState, HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, DesiredFleet, FleetStatus, ObservedNode, Plan } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
@@ -15,11 +16,19 @@ import { joinFacts, judgeFleet } from './facts.js';
 import { withoutGuardedActions } from './guarded.js';
 import { lastContact, type Store } from './store/index.js';
 
+/** Timings of the configuration just adopted that a reconcile needs. */
+export interface ReconcileTiming {
+  breakerWindowMs: number;
+  eventRetentionMs: number;
+  heartbeatTimeoutMs: number;
+}
+
 export interface ReconcileInput {
-  /** The configuration: a directory today, any ConfigSource (a git checkout) tomorrow. */
-  source: ConfigSource | string;
-  commit?: string | undefined;
-  workdir?: string | undefined;
+  /** Where the configuration comes from and where the status goes: a directory or a git repository. */
+  target: ConfigTarget;
+  /** Author of status commits (git targets). */
+  author: GitAuthor;
+  lock?: PassLockOptions | undefined;
   clock: Clock;
   logger: Logger;
   env: Readonly<Record<string, string | undefined>>;
@@ -28,8 +37,10 @@ export interface ReconcileInput {
   startedAt: number;
   allowDestroy: boolean;
   signal?: AbortSignal | undefined;
-  /** Adopts the configuration just read (settings, policies, notifier); returns the breaker window. */
-  configure(desired: DesiredFleet): { breakerWindowMs: number; eventRetentionMs: number; heartbeatTimeoutMs: number };
+  /** Adopts the configuration just read (settings, policies, notifier); returns the timings a reconcile uses. */
+  configure(desired: DesiredFleet): ReconcileTiming;
+  /** Told of the configuration and status as read, also when the pass goes no further (the lock is busy). */
+  onRead?(state: TargetState): void;
   policyFor(pool: string): HealthPolicy;
   /** Pools whose health replacements wait (backoff after a failure), with why. */
   holds(now: number): Record<string, string>;
@@ -44,9 +55,16 @@ export interface ReconcileInput {
 export interface ReconcileOutcome {
   plan: Plan;
   results: ActionResult[];
-  status: FleetStatus;
+  /** Undefined when a stop came before apply started. */
+  status: FleetStatus | undefined;
   observed: ObservedNode[];
   ok: boolean;
+  /** The commit the desired state was read at (git targets). */
+  desiredCommit: string | undefined;
+  /** The branch read (git targets; empty for a directory). */
+  branch: string;
+  published: PublishOutcome | undefined;
+  lock: LockInfo | undefined;
 }
 
 /** How long a report id is kept to recognise replays. */
@@ -54,73 +72,73 @@ const REPORT_ID_RETENTION_MS = 24 * 3_600_000;
 
 export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOutcome> {
   const { clock, store } = input;
-  const ws = await openWorkspace({
-    source: input.source,
+  let timing: ReconcileTiming | undefined;
+  const breakers: Record<string, BreakerState> = {};
+  const outcome = await runPass({
+    target: input.target,
+    command: 'navarch serve',
+    author: input.author,
     clock,
     logger: input.logger,
     env: input.env,
-    ...(input.commit ? { commit: input.commit } : {}),
-    ...(input.workdir ? { workdir: input.workdir } : {}),
+    allowDestroy: input.allowDestroy,
+    ...(input.lock ? { lock: input.lock } : {}),
     ...(input.providers ? { providers: input.providers } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
-  });
-  const timing = input.configure(ws.desired);
-  const now = clock.now();
-  const records = new Map((await store.listNodes()).map((r) => [r.id, r]));
-  const stored = await store.breakers();
-  const pools = [...new Set([...ws.desired.pools.map((p) => p.name), ...Object.keys(stored)])].sort();
-  const judged = judgeFleet({
-    nodes: ws.observation.observed.nodes,
-    records,
-    policyFor: (p) => input.policyFor(p),
-    pools,
-    breakers: stored,
-    breakerWindowMs: timing.breakerWindowMs,
-    watchingSince: input.startedAt,
-    now,
-  });
-  const breakers: Record<string, NonNullable<(typeof stored)[string]>> = {};
-  for (const [pool, result] of judged.breakers) {
-    breakers[pool] = result.state;
-    if (JSON.stringify(stored[pool] ?? { open: false }) !== JSON.stringify(result.state)) await store.setBreaker(pool, result.state);
-    input.onBreaker(pool, result);
-  }
-
-  const observed = joinFacts(ws.observation.observed, judged.facts);
-  const opened = { ...ws, observation: { ...ws.observation, observed } };
-  let plan = planWorkspace(opened, clock, { holdReplacements: input.holds(now) });
-  for (const b of Object.values(breakers)) if (b.open && b.message) plan.warnings.push(b.message);
-  if (!input.allowDestroy) plan = withoutGuardedActions(plan);
-
-  await input.prepare(plan);
-  const write = statusWriter(ws);
-  const result = await apply({
-    plan,
-    desired: ws.desired,
-    observed,
-    previousStatus: ws.status,
-    providers: ws.providers,
-    clock,
-    writeStatus: (s) => write(withBreakerConditions(s, breakers, ws.status)),
-    onEvent: input.onApplyEvent,
-    allowDestroy: input.allowDestroy,
-    memory: ws.memory,
+    onRead: (state) => input.onRead?.(state),
+    prepare: async (ws) => {
+      timing = input.configure(ws.desired);
+      const now = clock.now();
+      const records = new Map((await store.listNodes()).map((r) => [r.id, r]));
+      const stored = await store.breakers();
+      const pools = [...new Set([...ws.desired.pools.map((p) => p.name), ...Object.keys(stored)])].sort();
+      const judged = judgeFleet({
+        nodes: ws.observation.observed.nodes,
+        records,
+        policyFor: (p) => input.policyFor(p),
+        pools,
+        breakers: stored,
+        breakerWindowMs: timing.breakerWindowMs,
+        watchingSince: input.startedAt,
+        now,
+      });
+      for (const [pool, result] of judged.breakers) {
+        breakers[pool] = result.state;
+        if (JSON.stringify(stored[pool] ?? { open: false }) !== JSON.stringify(result.state)) await store.setBreaker(pool, result.state);
+        input.onBreaker(pool, result);
+      }
+      const observed = joinFacts(ws.observation.observed, judged.facts);
+      return { ws: { ...ws, observation: { ...ws.observation, observed } }, planOptions: { holdReplacements: input.holds(now) } };
+    },
+    decide: async (fresh) => {
+      let plan = fresh;
+      for (const b of Object.values(breakers)) if (b.open && b.message) plan.warnings.push(b.message);
+      if (!input.allowDestroy) plan = withoutGuardedActions(plan);
+      await input.prepare(plan);
+      return plan;
+    },
     hooks: input.hooks,
     ...(input.userData ? { userData: input.userData } : {}),
-    ...(input.signal ? { signal: input.signal } : {}),
+    onEvent: input.onApplyEvent,
+    finishStatus: (s, state) => withBreakerConditions(s, breakers, state.status),
   });
-  await saveMemory(ws.root, ws.memory);
-  await housekeeping(input, ws.observation.observed.nodes, ws.observation.observed.gaps.length > 0, timing);
-  return { plan, results: result.results, status: withBreakerConditions(result.status, breakers, ws.status), observed: observed.nodes, ok: result.ok };
+  if (timing) await housekeeping(input, outcome.observed.nodes, outcome.gaps.length > 0, timing);
+  const result = outcome.result;
+  return {
+    plan: outcome.plan,
+    results: result?.results ?? [],
+    status: outcome.status,
+    observed: outcome.observed.nodes,
+    ok: result?.ok ?? false,
+    desiredCommit: outcome.state.desired.commit,
+    branch: outcome.state.snapshot.branch,
+    published: outcome.published,
+    lock: outcome.lock,
+  };
 }
 
 /** Forgets nodes whose instance is gone and has been silent past the timeout; drops old report ids and events. */
-async function housekeeping(
-  input: ReconcileInput,
-  nodes: readonly ObservedNode[],
-  gaps: boolean,
-  timing: { eventRetentionMs: number; heartbeatTimeoutMs: number },
-): Promise<void> {
+async function housekeeping(input: ReconcileInput, nodes: readonly ObservedNode[], gaps: boolean, timing: ReconcileTiming): Promise<void> {
   const now = input.clock.now();
   if (!gaps) {
     const present = new Set(nodes.map((n) => n.name));

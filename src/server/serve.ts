@@ -1,13 +1,15 @@
 /**
  * Starting and stopping a whole control plane: settings, store (locked to this process), the
- * reconcile loop and the HTTP server. `navarch serve` is this plus printing.
+ * reconcile loop and the HTTP server. `navarch serve` is this plus printing. The configuration
+ * comes from a directory, or from a git repository (a ConfigTarget) that each reconcile fetches,
+ * applies under the fleet lock, and commits the status back to.
  */
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import type { ConfigSource } from '../config/index.js';
-import { loadWorkspaceDesired } from '../engine/index.js';
+import { directoryTarget, readTarget, type PassLockOptions } from '../engine/index.js';
+import type { ConfigTarget, GitAuthor } from '../git/index.js';
 import type { Logger } from '../log/index.js';
 import { NavarchError, type Clock } from '../model/index.js';
 import { buildServer } from './app.js';
@@ -19,11 +21,15 @@ import { lockStore, SqliteStore } from './store/index.js';
 import { nodeUserData } from './user-data.js';
 
 export interface ServeOptions {
-  /** The config repository's directory (also where the status file and local state live). */
+  /** The config repository's directory, where the status file and local state (the store) live; with `target`, local state only. */
   dir: string;
-  /** Where the configuration is read from when not `dir` itself (a git checkout's source: the `--repo` seam). */
-  source?: ConfigSource;
-  commit?: () => Promise<string | undefined>;
+  /** Where the configuration comes from and the status goes when not `dir` itself (a remote repository). */
+  target?: ConfigTarget | undefined;
+  /** Relative TLS paths of `control_plane:` are resolved from here (default `dir`). */
+  filesDir?: string | undefined;
+  /** Author of status commits (git). */
+  author?: GitAuthor | undefined;
+  lock?: PassLockOptions | undefined;
   env: Readonly<Record<string, string | undefined>>;
   clock: Clock;
   logger: Logger;
@@ -42,6 +48,10 @@ export interface RunningServer {
   address: string;
   /** What new nodes are told to call. */
   agentUrl: string;
+  /** Where the configuration comes from (a directory, or a repository URL without credentials). */
+  config: string;
+  /** The store's file. */
+  storePath: string;
   settings: ControlPlaneSettings;
   credentials: Credentials;
   controlPlane: ControlPlane;
@@ -53,7 +63,9 @@ const within = (dir: string, path: string): string => (isAbsolute(path) ? path :
 
 export async function startServe(opts: ServeOptions): Promise<RunningServer> {
   const credentials = serverCredentials(opts.env, { insecureDev: opts.insecureDev ?? false });
-  const desired = await loadWorkspaceDesired({ source: opts.source ?? opts.dir });
+  const target = opts.target ?? directoryTarget(opts.dir);
+  // The listening address, store and TLS come from the configuration, so it is read once before anything starts.
+  const { desired } = await readTarget(target);
   const fromConfig = parseControlPlane(desired.controlPlane);
   const insecureListen = credentials.insecure && !desired.controlPlane?.['listen'] ? { host: '127.0.0.1', port: fromConfig.listen.port } : fromConfig.listen;
   const settings: ControlPlaneSettings = {
@@ -67,7 +79,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
   let https: { cert: Buffer; key: Buffer } | undefined;
   if (settings.tls) {
     try {
-      https = { cert: await readFile(within(opts.dir, settings.tls.cert)), key: await readFile(within(opts.dir, settings.tls.key)) };
+      const from = opts.filesDir ?? opts.dir;
+      https = { cert: await readFile(within(from, settings.tls.cert)), key: await readFile(within(from, settings.tls.key)) };
     } catch (err) {
       throw new NavarchError('serve.tls', `cannot read the TLS certificate or key: ${(err as Error).message}`, { cause: err });
     }
@@ -91,9 +104,9 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
   const startedAt = opts.clock.now();
   let agentUrl = settings.url ?? '';
   const controlPlane = new ControlPlane({
-    source: opts.source ?? opts.dir,
-    ...(opts.commit ? { commit: opts.commit } : {}),
-    workdir: opts.dir,
+    target,
+    ...(opts.author ? { author: opts.author } : {}),
+    ...(opts.lock ? { lock: opts.lock } : {}),
     clock: opts.clock,
     logger: opts.logger,
     env: opts.env,
@@ -110,7 +123,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
     nodes: controlPlane.nodes,
     store,
     metrics: controlPlane.metrics,
-    auth: { adminToken: credentials.adminToken, nodeSecret: credentials.nodeSecret, known },
+    auth: { adminToken: credentials.adminToken, nodeSecret: credentials.nodeSecret, known, webhookSecret: credentials.webhookSecret },
     logger: opts.logger,
     bodyLimit: settings.bodyLimit,
     https,
@@ -136,6 +149,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
   return {
     address,
     agentUrl,
+    config: target.label,
+    storePath,
     settings,
     credentials,
     controlPlane,

@@ -167,7 +167,7 @@ export interface TestControlPlane {
 }
 
 /** A config repository on the fake cloud, a control plane over it on a ManualClock, and its server on 127.0.0.1. */
-export async function startControlPlane(files: Record<string, string>): Promise<TestControlPlane> {
+export async function startControlPlane(files: Record<string, string>, options: { webhookSecret?: string } = {}): Promise<TestControlPlane> {
   const dir = await mkdtemp(join(tmpdir(), 'navarch-cp-'));
   for (const [name, text] of Object.entries(files)) {
     await mkdir(join(dir, name, '..'), { recursive: true });
@@ -181,7 +181,7 @@ export async function startControlPlane(files: Record<string, string>): Promise<
   const events: ControlPlaneEvent[] = [];
   const waiters: Array<{ pred: (e: ControlPlaneEvent) => boolean; resolve: (e: ControlPlaneEvent) => void }> = [];
   const cp = new ControlPlane({
-    source: dir,
+    target: dir,
     clock,
     logger: silentLogger,
     env: {},
@@ -199,7 +199,8 @@ export async function startControlPlane(files: Record<string, string>): Promise<
       }
     },
   });
-  const app = buildServer({ nodes: cp.nodes, store, metrics: cp.metrics, auth: { adminToken: ADMIN, nodeSecret: SECRET, known }, logger: silentLogger, bodyLimit: 64 * 1024, control: cp });
+  const auth = { adminToken: ADMIN, nodeSecret: SECRET, known, webhookSecret: options.webhookSecret };
+  const app = buildServer({ nodes: cp.nodes, store, metrics: cp.metrics, auth, logger: silentLogger, bodyLimit: 64 * 1024, control: cp });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
