@@ -3,7 +3,7 @@
  * hardware does not support is absent; a call that failed is listed in `failures`, never dropped,
  * because a failing read is itself a health signal (fail closed).
  */
-import type { AgentGpu } from '../../src/model/index.js';
+import type { AgentGpu, GpuSample } from '../../src/model/index.js';
 
 export type GpuSourceKind = 'nvml' | 'nvidia-smi' | 'fake';
 
@@ -52,14 +52,8 @@ export interface NvLinkState {
   up: boolean;
 }
 
-/** One GPU's readings at one moment. */
-export interface GpuReading {
-  index: number;
-  temperatureC?: number;
-  powerW?: number;
-  utilizationPct?: number;
-  memoryUsedMiB?: number;
-  memoryTotalMiB?: number;
+/** One GPU's readings at one moment: what a heartbeat carries, and what health checks read. */
+export interface GpuReading extends GpuSample {
   ecc?: EccCounts;
   remappedRows?: RemappedRows;
   retiredPages?: RetiredPages;

@@ -90,21 +90,7 @@ export class GitRemote {
     const what = branch ? `fetch of branch ${branch}` : 'fetch of the default branch';
     let result;
     try {
-      result = await this.call(what, () =>
-        git.fetch({
-          fs,
-          http,
-          gitdir: this.store.gitdir,
-          cache: this.store.cache,
-          url: this.url,
-          remote: this.remoteName,
-          ref: this.fetchedRef(remoteRef),
-          remoteRef,
-          singleBranch: true,
-          tags: false,
-          headers: this.auth.headers(),
-        }),
-      );
+      result = await this.call(what, () => this.fetchOne(remoteRef));
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause;
       if (cause?.code === 'NotFoundError') {
@@ -134,24 +120,27 @@ export class GitRemote {
     const oid = await this.lsRef(ref);
     if (oid === undefined) return undefined;
     if (!(await this.has(oid))) {
-      await this.call(`fetch of ${ref}`, () =>
-        git.fetch({
-          fs,
-          http,
-          gitdir: this.store.gitdir,
-          cache: this.store.cache,
-          url: this.url,
-          remote: this.remoteName,
-          ref: this.fetchedRef(ref),
-          remoteRef: ref,
-          singleBranch: true,
-          tags: false,
-          headers: this.auth.headers(),
-        }),
-      );
+      await this.call(`fetch of ${ref}`, () => this.fetchOne(ref));
     }
     await setRef(this.store, this.fetchedRef(ref), oid);
     return oid;
+  }
+
+  /** Fetches one remote ref into its local tracking ref (a fresh headers object each time: isomorphic-git mutates it). */
+  private fetchOne(remoteRef: string): ReturnType<typeof git.fetch> {
+    return git.fetch({
+      fs,
+      http,
+      gitdir: this.store.gitdir,
+      cache: this.store.cache,
+      url: this.url,
+      remote: this.remoteName,
+      ref: this.fetchedRef(remoteRef),
+      remoteRef,
+      singleBranch: true,
+      tags: false,
+      headers: this.auth.headers(),
+    });
   }
 
   /** Whether the object is in the cache. */
