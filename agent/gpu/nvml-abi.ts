@@ -1,6 +1,6 @@
 /**
  * NVML's C interface as koffi needs it: the prototypes the agent binds, the struct layouts they
- * name (from nvml.h: `nvmlPciInfo_t` v3, `nvmlMemory_t` v1, `nvmlUtilization_t`), the return codes
+ * name (from nvml.h: `nvmlPciInfo_t` v3, `nvmlMemory_t` v1 and v2, `nvmlUtilization_t`), the return codes
  * it treats specially, and the enum values it passes.
  */
 /** nvmlReturn_t values the agent treats specially. */
@@ -46,6 +46,7 @@ export const PROTOTYPES = {
   nvmlDeviceGetUUID: 'int nvmlDeviceGetUUID(nvmlDevice device, _Out_ char *uuid, unsigned int length)',
   nvmlDeviceGetPciInfo_v3: 'int nvmlDeviceGetPciInfo_v3(nvmlDevice device, _Out_ nvmlPciInfo_t *pci)',
   nvmlDeviceGetMemoryInfo: 'int nvmlDeviceGetMemoryInfo(nvmlDevice device, _Out_ nvmlMemory_t *memory)',
+  nvmlDeviceGetMemoryInfo_v2: 'int nvmlDeviceGetMemoryInfo_v2(nvmlDevice device, _Inout_ nvmlMemory_v2_t *memory)',
   nvmlDeviceGetTemperature: 'int nvmlDeviceGetTemperature(nvmlDevice device, int sensorType, _Out_ unsigned int *temp)',
   nvmlDeviceGetPowerUsage: 'int nvmlDeviceGetPowerUsage(nvmlDevice device, _Out_ unsigned int *milliwatts)',
   nvmlDeviceGetUtilizationRates: 'int nvmlDeviceGetUtilizationRates(nvmlDevice device, _Out_ nvmlUtilization_t *utilization)',
@@ -77,6 +78,11 @@ export const AGGREGATE_ECC = 1;
 export const RETIRED_SINGLE_BIT = 0; // NVML_PAGE_RETIREMENT_CAUSE_MULTIPLE_SINGLE_BIT_ECC_ERRORS
 export const RETIRED_DOUBLE_BIT = 1; // NVML_PAGE_RETIREMENT_CAUSE_DOUBLE_BIT_ECC_ERROR
 export const MIB = 1024 * 1024;
+/**
+ * nvml.h `nvmlMemory_v2`: NVML_STRUCT_VERSION(Memory, 2) = sizeof(nvmlMemory_v2_t) | 2 << 24, the
+ * struct being 40 bytes (an unsigned int, padding, four unsigned long longs).
+ */
+export const NVML_MEMORY_V2_VERSION = (40 | (2 << 24)) >>> 0;
 
 export interface Koffi {
   load(path: string): { func(proto: string): Fn };
@@ -100,6 +106,13 @@ export function declareTypes(koffi: Koffi): void {
     busId: 'char[32]',
   });
   koffi.struct('nvmlMemory_t', { total: 'unsigned long long', free: 'unsigned long long', used: 'unsigned long long' });
+  koffi.struct('nvmlMemory_v2_t', {
+    version: 'unsigned int',
+    total: 'unsigned long long',
+    reserved: 'unsigned long long',
+    free: 'unsigned long long',
+    used: 'unsigned long long',
+  });
   koffi.struct('nvmlUtilization_t', { gpu: 'unsigned int', memory: 'unsigned int' });
   declared = true;
 }

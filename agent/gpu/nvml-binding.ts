@@ -20,6 +20,7 @@ import {
   NVML_ERROR_INSUFFICIENT_SIZE,
   NVML_ERROR_INVALID_ARGUMENT,
   NVML_ERROR_NOT_SUPPORTED,
+  NVML_MEMORY_V2_VERSION,
   NVML_NVLINK_MAX_LINKS,
   NVML_SUCCESS,
   NVML_TEMPERATURE_GPU,
@@ -205,7 +206,19 @@ export class Nvml {
     return { gpus, failures };
   }
 
+  /**
+   * Memory in use. The v2 call reports the driver's reserved memory apart from `used` (as
+   * nvidia-smi shows it); v1 counts it as used. Drivers without v2 fall back to v1.
+   */
   private readMemory(device: unknown, i: number, r: GpuReading): void {
+    if (this.fns.has('nvmlDeviceGetMemoryInfo_v2')) {
+      const v2: { version: number; total?: number | bigint; used?: number | bigint } = { version: NVML_MEMORY_V2_VERSION };
+      if (this.call('nvmlDeviceGetMemoryInfo_v2', i, device, v2) === NVML_SUCCESS) {
+        r.memoryTotalMiB = Math.round(Number(v2.total ?? 0) / MIB);
+        r.memoryUsedMiB = Math.round(Number(v2.used ?? 0) / MIB);
+        return;
+      }
+    }
     const mem: { total?: number | bigint; used?: number | bigint } = {};
     if (!this.need('nvmlDeviceGetMemoryInfo', i, device, mem)) return;
     r.memoryTotalMiB = Math.round(Number(mem.total ?? 0) / MIB);

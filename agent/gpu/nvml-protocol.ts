@@ -23,6 +23,7 @@ export const CALL_NAMES = [
   'nvmlDeviceGetCurrentClocksEventReasons',
   'nvmlDeviceGetCurrentClocksThrottleReasons',
   'nvmlDeviceGetNvLinkState',
+  'nvmlDeviceGetMemoryInfo_v2',
 ] as const;
 
 export interface WorkerSetup {

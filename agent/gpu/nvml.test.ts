@@ -40,6 +40,18 @@ describe.skipIf(!lib)('NVML binding (koffi)', () => {
     nvml.shutdown();
   });
 
+  it('reads memory through the versioned v2 call, reserved memory apart, and falls back to v1', async () => {
+    const v2 = await open({ FAKE_NVML_GPUS: '1' });
+    expect(v2.sample().gpus[0]).toMatchObject({ memoryUsedMiB: 1024, memoryTotalMiB: 81559 });
+    v2.shutdown();
+    // A driver without the v2 call: v1 counts the driver's reserved 512 MiB as used.
+    const v1 = await open({ FAKE_NVML_GPUS: '1', FAKE_NVML_NO_V2: '1' });
+    const s = v1.sample();
+    expect(s.failures).toEqual([]);
+    expect(s.gpus[0]).toMatchObject({ memoryUsedMiB: 1536, memoryTotalMiB: 81559 });
+    v1.shutdown();
+  });
+
   it('reads every signal with the right argument order', async () => {
     const nvml = await open({ FAKE_NVML_GPUS: '2', FAKE_NVML_ECC_UNCORRECTED: '4', FAKE_NVML_REMAP_PENDING: '1', FAKE_NVML_NVLINK_DOWN: '1:17' });
     const s = nvml.sample();
