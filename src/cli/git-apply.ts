@@ -1,4 +1,4 @@
-/** `navarch apply` against a git target: lock, read the head, plan, apply, commit and push the status. */
+/** `navarch apply` against any target (a directory, a local clone, a remote): lock, read, plan, apply, write or commit the status. */
 import { runPass, type PassOutcome } from '../engine/index.js';
 import { describeLock, type ConfigTarget, type PublishOutcome } from '../git/index.js';
 import { planHasChanges, type Plan } from '../model/index.js';

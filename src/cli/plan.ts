@@ -1,11 +1,11 @@
 /** `navarch plan`: what apply would do, and what it costs. */
 import type { Command } from 'commander';
-import { openTargetWorkspace, openWorkspace, planWorkspace, readTarget, type Workspace } from '../engine/index.js';
+import { openTargetWorkspace, planWorkspace, readTarget } from '../engine/index.js';
 import { safeUrl } from '../git/index.js';
 import { planHasChanges } from '../model/index.js';
 import { renderJson, renderText, savePlan } from '../plan/index.js';
 import { colorEnabled, type CliContext } from './context.js';
-import { gitTarget, withRepo, type GitOptions } from './git-options.js';
+import { anyTarget, withRepo, type GitOptions } from './git-options.js';
 import { cliLogger, reportGaps, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 
 interface PlanOptions extends DirOptions, GitOptions {
@@ -30,19 +30,13 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     );
   withRepo(withColor(withDir(cmd))).action(async (opts: PlanOptions, command: Command) => {
     const logger = cliLogger(ctx);
-    const target = await gitTarget(ctx, command, opts, logger);
-    let ws: Workspace;
-    if (target) {
-      const state = await readTarget(target);
-      ws = await openTargetWorkspace(target, state, { clock: ctx.clock, logger, env: ctx.env });
-    } else {
-      ws = await openWorkspace({ source: resolveDir(ctx, opts.dir), clock: ctx.clock, logger, env: ctx.env });
-    }
+    const target = await anyTarget(ctx, command, opts, logger);
+    const ws = await openTargetWorkspace(target, await readTarget(target), { clock: ctx.clock, logger, env: ctx.env });
     const plan = planWorkspace(ws, ctx.clock);
     if (opts.out) await savePlan(resolveDir(ctx, opts.out), plan);
     if (opts.json) ctx.stdout.write(renderJson(plan));
     else {
-      if (target && plan.desired.commit) ctx.stdout.write(`Planned at ${target.label}, commit ${plan.desired.commit.slice(0, 7)}.\n\n`);
+      if (plan.desired.commit) ctx.stdout.write(`Planned at ${target.label}, commit ${plan.desired.commit.slice(0, 7)}.\n\n`);
       ctx.stdout.write(renderText(plan, { color: colorEnabled(ctx, opts) }));
       if (opts.out) {
         const where = opts.repo !== undefined ? ` --repo ${safeUrl(opts.repo)}${opts.ref !== undefined ? ` --ref ${opts.ref}` : ''}` : '';

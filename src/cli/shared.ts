@@ -29,10 +29,6 @@ export function cliLogger(ctx: CliContext): Logger {
   return createLogger({ level: ctx.env['NAVARCH_LOG_LEVEL'] ?? 'warn' });
 }
 
-export function money(x: number): string {
-  return `$${x.toFixed(2)}`;
-}
-
 /**
  * A provider that could not be listed leaves its pools unplanned: the run goes on for the rest but
  * must not look like success to a script. Returns the exit code to use (1 when any provider was missed).

@@ -3,10 +3,11 @@ import type { Command } from 'commander';
 import { loadWorkspaceDesired, readTarget } from '../engine/index.js';
 import { describeLock, lockRefFor, readLock, type LockInfo } from '../git/index.js';
 import { NavarchError, type DesiredFleet, type FleetStatus } from '../model/index.js';
+import { formatMoney } from '../plan/index.js';
 import { readStatus } from '../status/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
 import { gitTarget, withRepo, type GitOptions } from './git-options.js';
-import { cliLogger, money, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 import { table } from './table.js';
 
 interface StatusOptions extends DirOptions, GitOptions {}
@@ -43,14 +44,14 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     const c = colors(colorEnabled(ctx, opts));
     ctx.stdout.write(
       `${c.bold(`Fleet "${status.fleet}"`)}: ${status.summary.nodes} nodes, ${status.summary.healthy} healthy, ` +
-        `${status.summary.unhealthy} unhealthy, ${money(status.summary.cost_per_hour)}/hr (updated ${status.updated_at})\n`,
+        `${status.summary.unhealthy} unhealthy, ${formatMoney(status.summary.cost_per_hour)}/hr (updated ${status.updated_at})\n`,
     );
     ctx.stdout.write(`${currency(desired, status, c)}\n`);
     if (lock) ctx.stdout.write(`${c.yellow(`Locked by ${describeLock(lock, ctx.clock.now())}.`)}\n`);
     ctx.stdout.write('\n');
     const pools = Object.entries(status.pools).map(([name, p]) => {
       const ready = p.conditions.find((x) => x.type === 'Ready');
-      return [name, `${p.nodes}/${p.target}`, String(p.healthy), `${p.min_nodes}-${p.max_nodes}`, money(p.cost_per_hour), p.protect ? 'yes' : '', ready ? `${ready.status === 'True' ? 'Ready' : ready.reason}: ${ready.message}` : ''];
+      return [name, `${p.nodes}/${p.target}`, String(p.healthy), `${p.min_nodes}-${p.max_nodes}`, formatMoney(p.cost_per_hour), p.protect ? 'yes' : '', ready ? `${ready.status === 'True' ? 'Ready' : ready.reason}: ${ready.message}` : ''];
     });
     ctx.stdout.write(table(['POOL', 'NODES', 'HEALTHY', 'MIN-MAX', '$/HR', 'PROTECT', 'CONDITION'], pools));
     if (status.nodes.length > 0) {

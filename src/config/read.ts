@@ -3,10 +3,9 @@
  * for them so semantic checks can run on a partly invalid document without cascading errors.
  */
 
-/** A plain object (a YAML mapping). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+import { isRecord } from '../model/index.js';
+
+export { isRecord };
 
 export function str(o: Record<string, unknown>, key: string): string | undefined {
   const v = o[key];

@@ -1,5 +1,5 @@
 /** The loop's shared steps: open a workspace (desired, status, providers, observation), plan, apply. */
-export { loadMemory, loadWorkspaceDesired, openWorkspace, planWorkspace, saveMemory, statusWriter } from './workspace.js';
+export { loadMemory, loadWorkspaceDesired, openWorkspace, planWorkspace, saveMemory } from './workspace.js';
 export type { Workspace, WorkspaceOptions } from './workspace.js';
 export { openTargetWorkspace, readSnapshot, readTarget, runPass } from './git-pass.js';
 export type { PassExtras, PassLockOptions, PassOptions, PassOutcome, PreparedWorkspace, TargetState, TargetWorkspaceOptions } from './git-pass.js';

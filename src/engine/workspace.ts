@@ -12,7 +12,7 @@ import type { Clock, DesiredFleet, FleetStatus } from '../model/index.js';
 import { observe, type NodeFacts, type Observation } from '../observe/index.js';
 import { plan, type PlanOptions, type UnavailableOffering } from '../plan/index.js';
 import { createProviders, type Provider } from '../providers/index.js';
-import { readStatus, writeStatus } from '../status/index.js';
+import { readStatus } from '../status/index.js';
 import { liveUnavailable } from './offers.js';
 
 export interface WorkspaceOptions {
@@ -97,9 +97,4 @@ export async function loadMemory(root: string): Promise<CapacityMemory> {
 export async function saveMemory(root: string, memory: CapacityMemory): Promise<void> {
   await mkdir(join(root, '.navarch'), { recursive: true });
   await writeFileAtomic(join(root, MEMORY_FILE), JSON.stringify(memory.toJSON()));
-}
-
-/** Writes the workspace's status file. */
-export function statusWriter(ws: Workspace): (s: FleetStatus) => Promise<void> {
-  return (s) => writeStatus(ws.root, ws.desired.statusFile, s);
 }

@@ -7,13 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { NavarchError, systemClock } from '../model/index.js';
+import { NavarchError, ownerAlive, systemClock, thisProcess, type ProcessOwner } from '../model/index.js';
 
-interface Owner {
-  pid: number;
-  host: string;
-}
 
 export interface FileLockOptions {
   /** Give up after waiting this long (default 2 minutes). */
@@ -22,34 +17,26 @@ export interface FileLockOptions {
   staleMs?: number;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const suffix = (): string => randomBytes(6).toString('hex');
 
 /** Breaks the lock at `path` if its holder is gone; true when the caller should try again at once. */
 async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
   let ino: number;
   let mtime: number;
-  let owner: Owner | undefined;
+  let owner: ProcessOwner | undefined;
   try {
     const st = await stat(path);
     ino = st.ino;
     mtime = st.mtimeMs;
-    owner = JSON.parse(await readFile(path, 'utf8')) as Owner;
+    owner = JSON.parse(await readFile(path, 'utf8')) as ProcessOwner;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
     if (!(err instanceof SyntaxError)) throw err;
     return false;
   }
-  const checkable = owner !== undefined && owner.host === hostname() && Number.isInteger(owner.pid);
-  const dead = checkable ? !alive(owner?.pid ?? 0) : Date.now() - mtime > staleMs;
+  // A holder on another host cannot be checked: it is presumed dead only once its lock is very old.
+  const running = owner ? ownerAlive(owner) : undefined;
+  const dead = running === undefined ? Date.now() - mtime > staleMs : !running;
   if (!dead) return false;
   const aside = `${path}.stale.${suffix()}`;
   try {
@@ -66,7 +53,7 @@ async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
 /** Runs `fn` holding the lock file at `path`. */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
   const mine = `${path}.${process.pid}.${suffix()}`;
-  await writeFile(mine, JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner));
+  await writeFile(mine, JSON.stringify(thisProcess()));
   try {
     const start = Date.now();
     for (;;) {

@@ -12,3 +12,5 @@ export * from './clock.js';
 export * from './retry.js';
 export * from './agent-api.js';
 export * from './node-id.js';
+export * from './values.js';
+export * from './process-owner.js';

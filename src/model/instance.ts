@@ -54,6 +54,11 @@ export interface ListFilter {
   tags: Record<string, string>;
 }
 
+/** Whether `tags` carry every tag of `filter` with the same value: the rule every `list()` applies. */
+export function matchesTags(tags: Readonly<Record<string, string>>, filter: Readonly<Record<string, string>>): boolean {
+  return Object.entries(filter).every(([k, v]) => tags[k] === v);
+}
+
 /** An instance type on offer, with live availability where the cloud reports it. */
 export interface Offer {
   provider: string;

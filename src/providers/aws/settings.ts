@@ -4,7 +4,7 @@
  * provider built from hand-written settings fails loudly instead of launching something odd.
  */
 import { instanceTypes } from '../../catalog/index.js';
-import { NavarchError } from '../../model/index.js';
+import { isRecord, NavarchError } from '../../model/index.js';
 
 /** How EC2 is told which instance profile to attach: by name or by ARN. */
 export type InstanceProfileRef = { Name: string } | { Arn: string };
@@ -36,9 +36,6 @@ function bad(field: string, expected: string, got: unknown): NavarchError {
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function stringMap(field: string, raw: unknown, valid: (v: string) => boolean, expected: string): Record<string, string> {
   if (raw === undefined || raw === null) return {};

@@ -4,7 +4,7 @@
  * provider built from hand-written settings in a test fails loudly instead of behaving oddly.
  */
 import path from 'node:path';
-import { NavarchError, parseDuration } from '../../model/index.js';
+import { isRecord, NavarchError, parseDuration } from '../../model/index.js';
 
 /** Where the state file lives when `state_file` is not given, relative to the config repository. */
 export const DEFAULT_STATE_FILE = '.navarch/fake-cloud.json';
@@ -52,9 +52,6 @@ function bad(field: string, expected: string, got: unknown): NavarchError {
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function nonNegativeInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;

@@ -2,7 +2,7 @@
  * The fake cloud's persisted state and the pure rules over it. The file is plain JSON so a person can
  * read it; every process using the same repository shares it (see store.ts for the locking).
  */
-import { NavarchError, type Instance, type InstanceState } from '../../model/index.js';
+import { isRecord, matchesTags, NavarchError, type Instance, type InstanceState } from '../../model/index.js';
 import type { FailureRule } from './settings.js';
 
 /** Format version of the state file; bumped when the shape changes incompatibly. */
@@ -57,9 +57,6 @@ export function emptyState(): FakeState {
   return { version: STATE_VERSION, nextId: 1, nextFailureId: 1, instances: [], failureCounts: {}, injected: [] };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Parses the file's text. Writes are atomic renames, so a torn file means someone edited it by hand:
@@ -135,7 +132,7 @@ export function allocateId(state: FakeState): { id: string; privateIp: string } 
 
 /** Whether an instance carries every tag of `filter` with the same value. */
 export function hasTags(inst: StoredInstance, filter: Record<string, string>): boolean {
-  return Object.entries(filter).every(([k, v]) => inst.tags[k] === v);
+  return matchesTags(inst.tags, filter);
 }
 
 /** Live (not terminated) instances of one provider. */

@@ -5,7 +5,7 @@
  * inside a finished Operation (`error.errors[].code`, `httpErrorStatusCode`) when an accepted
  * request fails later, which is how capacity stock-outs and most quota failures are reported.
  */
-import { ProviderError, type ProviderErrorClass } from '../../model/index.js';
+import { isRecord, ProviderError, type ProviderErrorClass } from '../../model/index.js';
 
 /** Where a failure happened, for the message and `location`. */
 export interface ErrorContext {
@@ -79,9 +79,6 @@ const GRPC_CLASS: Record<number, ProviderErrorClass> = {
   16: 'auth', // UNAUTHENTICATED
 };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;

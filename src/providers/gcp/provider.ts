@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { zonesOf } from '../../catalog/index.js';
-import { ProviderError, TAG, type Clock, type Instance, type ListFilter, type ProvisionRequest } from '../../model/index.js';
+import { matchesTags, ProviderError, TAG, type Clock, type Instance, type ListFilter, type ProvisionRequest } from '../../model/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Provider } from '../types.js';
 import { callOptions, type ComputeClients } from './client.js';
@@ -56,26 +56,15 @@ export class GcpProvider implements Provider {
       return live;
     }
 
-    let op: Operation;
-    try {
-      const call = this.clients.instances.insert(
+    const error = await this.operate(zone, ctx, signal, () =>
+      this.clients.instances.insert(
         // A fresh request id per call: the name already makes a repeated create harmless, and a
         // reused id would make Compute Engine answer a re-create after a delete with the old operation.
         { project: this.settings.project, zone, requestId: randomUUID(), instanceResource: instanceResource(this.settings, req, zone, name) },
         callOptions(),
-      );
-      const [lro] = await abortable(call, signal);
-      op = lro.latestResponse as Operation;
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      const error = classifyError(err, ctx);
-      if (error.providerCode && ALREADY_EXISTS.has(error.providerCode)) return this.adopt(zone, name, req, ctx, signal);
-      throw error;
-    }
-    this.logger.debug({ zone, name, operation: op.name }, 'gcp insert accepted');
-    const done = await waitForOperation(op, this.waitOptions(zone, ctx, signal));
-    if (failed(done)) {
-      const error = operationError(done, ctx);
+      ),
+    );
+    if (error) {
       if (error.providerCode && ALREADY_EXISTS.has(error.providerCode)) return this.adopt(zone, name, req, ctx, signal);
       throw error;
     }
@@ -103,26 +92,11 @@ export class GcpProvider implements Provider {
     const current = await this.getInstance(ref.zone, ref.name, ctx, signal);
     // Gone, or the name now belongs to a later instance: the one meant no longer exists.
     if (!current || String(current.id ?? '') !== ref.gceId) return;
-    let op: Operation;
-    try {
-      const call = this.clients.instances.delete(
-        { project: this.settings.project, zone: ref.zone, instance: ref.name, requestId: randomUUID() },
-        callOptions(),
-      );
-      const [lro] = await abortable(call, signal);
-      op = lro.latestResponse as Operation;
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      const error = classifyError(err, ctx);
-      if (error.errorClass === 'not-found') return;
-      throw error;
-    }
     // Waiting frees the name for a re-create and keeps a deleting instance out of the next list.
-    const done = await waitForOperation(op, this.waitOptions(ref.zone, ctx, signal));
-    if (failed(done)) {
-      const error = operationError(done, ctx);
-      if (error.errorClass !== 'not-found') throw error;
-    }
+    const error = await this.operate(ref.zone, ctx, signal, () =>
+      this.clients.instances.delete({ project: this.settings.project, zone: ref.zone, instance: ref.name, requestId: randomUUID() }, callOptions()),
+    );
+    if (error && error.errorClass !== 'not-found') throw error;
   }
 
   async list(filter: ListFilter, signal?: AbortSignal): Promise<Instance[]> {
@@ -142,7 +116,7 @@ export class GcpProvider implements Provider {
         for (const gce of scoped.instances ?? []) {
           const inst = toInstance(this.name, gce as GceInstance);
           // The API's filter is trusted to narrow the pages, and checked again here exactly.
-          if (Object.entries(filter.tags).every(([k, v]) => inst.tags[k] === v)) byId.set(inst.id, inst);
+          if (matchesTags(inst.tags, filter.tags)) byId.set(inst.id, inst);
         }
       }
     } catch (err) {
@@ -170,9 +144,8 @@ export class GcpProvider implements Provider {
     const ctx = this.context(`setting labels of instance ${ref.name}`, ref.zone);
     const own = Object.entries(current.labels ?? {}).filter(([k]) => OWN_LABEL.test(k));
     const user = Object.entries(labels).filter(([k]) => !OWN_LABEL.test(k));
-    let op: Operation;
-    try {
-      const call = this.clients.instances.setLabels(
+    const error = await this.operate(ref.zone, ctx, signal, () =>
+      this.clients.instances.setLabels(
         {
           project: this.settings.project,
           zone: ref.zone,
@@ -182,15 +155,32 @@ export class GcpProvider implements Provider {
           instancesSetLabelsRequestResource: { labels: Object.fromEntries([...own, ...user]), labelFingerprint: current.labelFingerprint ?? null },
         },
         callOptions(),
-      );
-      const [lro] = await abortable(call, signal);
+      ),
+    );
+    if (error) throw error;
+  }
+
+  /**
+   * Starts a zone operation and waits for it to finish. A failure comes back classified whether
+   * Compute Engine sent it at once or inside the finished operation; an abort is thrown as is.
+   */
+  private async operate(
+    zone: string,
+    ctx: ErrorContext,
+    signal: AbortSignal | undefined,
+    start: () => Promise<readonly [{ latestResponse: unknown }, ...unknown[]]>,
+  ): Promise<ProviderError | undefined> {
+    let op: Operation;
+    try {
+      const [lro] = await abortable(start(), signal);
       op = lro.latestResponse as Operation;
     } catch (err) {
       if (signal?.aborted) throw err;
-      throw classifyError(err, ctx);
+      return classifyError(err, ctx);
     }
-    const done = await waitForOperation(op, this.waitOptions(ref.zone, ctx, signal));
-    if (failed(done)) throw operationError(done, ctx);
+    this.logger.debug({ zone, operation: op.name }, `${ctx.action}: operation accepted`);
+    const done = await waitForOperation(op, this.waitOptions(zone, ctx, signal));
+    return failed(done) ? operationError(done, ctx) : undefined;
   }
 
   /**

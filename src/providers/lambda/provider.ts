@@ -7,6 +7,7 @@
  */
 import { lookupInstanceType } from '../../catalog/index.js';
 import {
+  matchesTags,
   ProviderError,
   TAG,
   type Instance,
@@ -41,10 +42,6 @@ const STATES: Record<string, InstanceState> = {
   terminating: 'stopping',
   terminated: 'terminated',
 };
-
-function hasTags(tags: Record<string, string>, want: Record<string, string>): boolean {
-  return Object.entries(want).every(([k, v]) => tags[k] === v);
-}
 
 /** A Lambda Cloud provider. Build it with `createLambdaProvider`. */
 export class LambdaProvider implements Provider {
@@ -83,7 +80,7 @@ export class LambdaProvider implements Provider {
     const data = await this.client.call('GET', '/instances', { signal });
     return readInstances(data)
       .map((w) => this.toInstance(w))
-      .filter((i) => i.state !== 'terminated' && hasTags(i.tags, filter.tags))
+      .filter((i) => i.state !== 'terminated' && matchesTags(i.tags, filter.tags))
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 

@@ -3,6 +3,7 @@
  * navarch reads or writes them. Success bodies are `{data: ...}`, failures `{error: {code, message,
  * suggestion?}}`. Responses are checked where navarch depends on a field and tolerated otherwise.
  */
+import { isRecord } from '../../model/index.js';
 
 /** A region as the API reports it. */
 export interface WireRegion {
@@ -57,9 +58,6 @@ export interface WireError {
   suggestion?: string | null;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The `error` member of a failure body, when it has the documented shape. */
 export function readError(body: unknown): WireError | undefined {
