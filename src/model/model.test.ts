@@ -91,3 +91,25 @@ describe('ManualClock', () => {
     expect(done).toBe(true);
   });
 });
+
+describe('shared checks', () => {
+  it('isRecord accepts plain objects only', async () => {
+    const { isRecord } = await import('./values.js');
+    expect([{}, { a: 1 }].map(isRecord)).toEqual([true, true]);
+    expect([null, [], 'x', 1, undefined].map(isRecord)).toEqual([false, false, false, false, false]);
+  });
+  it('matchesTags needs every filter tag with the same value', async () => {
+    const { matchesTags } = await import('./instance.js');
+    expect(matchesTags({ a: '1', b: '2' }, { a: '1' })).toBe(true);
+    expect(matchesTags({ a: '1' }, { a: '1', b: '2' })).toBe(false);
+    expect(matchesTags({ a: '1' }, { a: '2' })).toBe(false);
+    expect(matchesTags({}, {})).toBe(true);
+  });
+  it('ownerAlive tells a live, a dead and an uncheckable holder apart', async () => {
+    const { ownerAlive, thisProcess } = await import('./process-owner.js');
+    expect(ownerAlive(thisProcess())).toBe(true);
+    expect(ownerAlive({ pid: 2 ** 22 + 12345, host: thisProcess().host })).toBe(false); // above Linux's pid_max
+    expect(ownerAlive({ pid: process.pid, host: 'some-other-host' })).toBeUndefined();
+    expect(ownerAlive({ host: thisProcess().host })).toBeUndefined();
+  });
+});
