@@ -96,6 +96,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   app.get('/metrics', open, async (_req, reply) => {
     opts.metrics.setFleet(opts.control?.views ? await opts.control.views() : await opts.nodes.views());
+    opts.metrics.setBreakers(await opts.store.breakers());
     const m = await opts.metrics.render();
     return reply.header('content-type', m.contentType).send(m.body);
   });

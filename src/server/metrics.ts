@@ -90,6 +90,14 @@ export class Metrics {
     }
   }
 
+  /**
+   * Sets the breaker gauge of every pool from the store's breaker states, so a scrape tells what
+   * is stored (an open breaker shows from the first scrape after a restart, before any reconcile).
+   */
+  setBreakers(states: Readonly<Record<string, { open: boolean }>>): void {
+    for (const [pool, b] of Object.entries(states)) this.breakerOpen.set({ pool }, b.open ? 1 : 0);
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
