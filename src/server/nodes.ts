@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import {
   classifyCheck,
   classifyEvent,
+  classifySensors,
   classifyTemperatures,
   clearVerdicts,
   foldRegistration,
@@ -55,8 +56,11 @@ export class NodeService extends EventEmitter {
       const f = classifyEvent(e, gpus, policy);
       if (f) out.push(f);
     }
-    const heat = record.heartbeat ? classifyTemperatures(record.heartbeat.gpus, gpus, policy) : undefined;
-    if (heat) out.push(heat);
+    if (record.heartbeat) {
+      const heat = classifyTemperatures(record.heartbeat.gpus, gpus, policy);
+      if (heat) out.push(heat);
+      out.push(...classifySensors(record.heartbeat.gpus, gpus));
+    }
     return out;
   }
 
