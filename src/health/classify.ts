@@ -14,6 +14,20 @@ import { xidInfo } from './xid.js';
  */
 export type Severity = 'info' | 'degraded' | 'unhealthy' | 'reset' | 'replace' | 'preempt';
 
+/**
+ * How the control plane's store ranks a record it may have to drop when it is full: `low` goes
+ * first, then `normal`, then `high`; `keep` (what condemns a node, or says the cloud takes it
+ * back) is never dropped.
+ */
+export type Retention = 'low' | 'normal' | 'high' | 'keep';
+
+const RETENTION: Record<Severity, Retention> = { info: 'low', degraded: 'normal', reset: 'normal', unhealthy: 'high', replace: 'keep', preempt: 'keep' };
+
+/** The retention of what a finding was made from; nothing found is `low`. */
+export function retentionOf(f: Finding | undefined): Retention {
+  return f ? RETENTION[f.severity] : 'low';
+}
+
 export interface Finding {
   severity: Severity;
   reason: string;

@@ -10,12 +10,13 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import type { Database as SqliteDatabase, Statement } from 'node-sqlite3-wasm';
-import { initialHealthState, type BreakerState, type NodeHealthState } from '../../health/index.js';
+import { initialHealthState, type BreakerState, type NodeHealthState, type Retention } from '../../health/index.js';
 import { NavarchError, type CommandAck, type CommandKind, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../model/index.js';
+import { budgetsFor, cutsFor, DATA_KINDS, DEFAULT_STORE_MAX_BYTES, type DataKind, type Eviction, type KindBudget, type StoreUsage } from './budget.js';
 import { GroupCommit } from './group-commit.js';
 import { commandFromRow, eventFromRow, nodeFromRow, reportFromRow, type Row } from './rows.js';
-import { DDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import type { AckOutcome, NodeRecord, ReportOutcome, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
+import { DDL, DDL_LATEST, eventBytes, MIGRATIONS, reportBytes, SCHEMA_VERSION } from './schema.js';
+import type { AckOutcome, NodeRecord, ReportOutcome, ReportVerdict, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
 
 type SqliteModule = typeof Sqlite;
 
@@ -29,16 +30,28 @@ const SQL = {
       registration = excluded.registration, health = excluded.health`,
   heartbeat: 'UPDATE nodes SET last_heartbeat_at = ?, heartbeat = ? WHERE id = ?',
   reportSeen: 'SELECT 1 AS seen FROM reports WHERE node_id = ? AND id = ?',
-  insertReport: 'INSERT INTO reports (node_id, id, received_at, seq, time, checks, events) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  insertEvent: 'INSERT INTO events (node_id, report_id, epoch, report_seq, idx, received_at, kind, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  insertReport: 'INSERT INTO reports (node_id, id, received_at, seq, time, checks, events, bytes, retention) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  // OR IGNORE: a report id seen so long ago that its record was dropped may still have events stored.
+  insertEvent: 'INSERT OR IGNORE INTO events (node_id, report_id, epoch, report_seq, idx, received_at, kind, data, bytes, retention) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  kindBytes: 'SELECT COALESCE(SUM(bytes), 0) AS bytes FROM usage WHERE kind = ?',
+  kindUsage: 'SELECT owner, bytes FROM usage WHERE kind = ? AND bytes > 0',
+  ownerBytes: 'SELECT bytes FROM usage WHERE kind = ? AND owner = ?',
+  oldestReports: 'SELECT rowid AS r, id, received_at AS at FROM reports WHERE node_id = ? AND retention = ? ORDER BY rowid LIMIT 64',
+  oldestEvents: 'SELECT rowid AS r, received_at AS at FROM events WHERE node_id = ? AND retention = ? ORDER BY rowid LIMIT 64',
   afterReport: 'UPDATE nodes SET last_report_at = ?, checks = ?, health = ? WHERE id = ?',
   health: 'UPDATE nodes SET health = ? WHERE id = ?',
   pending: 'SELECT * FROM commands WHERE node_id = ? AND acked_at IS NULL ORDER BY seq',
 } as const;
 
+/** Retention as stored: the order records are dropped in. */
+const RANK: Record<Retention, number> = { low: 0, normal: 1, high: 2, keep: 3 };
+const DROPPABLE = [RANK.low, RANK.normal, RANK.high];
+
 export class SqliteStore implements Store {
   private readonly statements = new Map<string, Statement>();
   private readonly writes: GroupCommit;
+  private budgets: Record<DataKind, KindBudget> = budgetsFor(DEFAULT_STORE_MAX_BYTES);
+  private onEvict: ((e: Eviction) => void) | undefined;
 
   private constructor(private readonly db: SqliteDatabase) {
     this.writes = new GroupCommit(db);
@@ -67,13 +80,16 @@ export class SqliteStore implements Store {
     }
     try {
       for (const step of MIGRATIONS.filter((m) => m.to > version)) {
-        db.exec(`BEGIN; ${step.sql} UPDATE meta SET value = '${step.to}' WHERE key = 'schema'; COMMIT;`);
+        const add = step.columns.filter(([table, column]) => !(db.all(`PRAGMA table_info(${table})`) as Row[]).some((c) => c['name'] === column));
+        const alter = add.map(([table, column, decl]) => `ALTER TABLE ${table} ADD COLUMN ${column} ${decl};`).join(' ');
+        db.exec(`BEGIN; ${alter} ${step.sql} UPDATE meta SET value = '${step.to}' WHERE key = 'schema'; COMMIT;`);
       }
     } catch (err) {
       db.close();
       throw new NavarchError('store.unavailable', `cannot upgrade the control plane store ${path}: ${(err as Error).message}`, { cause: err });
     }
     db.run("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", [String(SCHEMA_VERSION)]);
+    db.exec(DDL_LATEST);
     return new SqliteStore(db);
   }
 
@@ -126,17 +142,105 @@ export class SqliteStore implements Store {
     });
   }
 
-  recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => NodeHealthState): Promise<ReportOutcome> {
-    return this.writes.run(() => {
+  async recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => ReportVerdict): Promise<ReportOutcome> {
+    const { outcome, eviction } = await this.writes.run((): { outcome: ReportOutcome; eviction?: Eviction | undefined } => {
       const node = this.nodeNow(id);
-      if (!node) return 'unknown-node';
-      if (this.row(SQL.reportSeen, [id, report.id])) return 'replay';
+      if (!node) return { outcome: 'unknown-node' };
+      if (this.row(SQL.reportSeen, [id, report.id])) return { outcome: 'replay' };
+      const verdict = fold(node);
+      const ranks = report.events.map((_, i) => RANK[verdict.retention?.events[i] ?? 'normal']);
+      // A report's record goes no sooner than its events: dropping it drops them too.
+      const reportRank = Math.max(RANK[verdict.retention?.report ?? 'normal'], ...ranks);
       const notPassing = report.checks.filter((c) => c.status !== 'pass');
-      this.exec(SQL.insertReport, [id, report.id, now, report.seq, report.time, notPassing.length ? JSON.stringify(notPassing) : null, report.events.length]);
-      report.events.forEach((e, i) => this.exec(SQL.insertEvent, [id, report.id, node.epoch, report.seq, i, now, e.kind, JSON.stringify(e)]));
-      this.exec(SQL.afterReport, [now, JSON.stringify(report.checks), JSON.stringify(fold(node)), id]);
-      return 'stored';
+      const checks = notPassing.length ? JSON.stringify(notPassing) : null;
+      const data = report.events.map((e) => JSON.stringify(e));
+      const sizes = data.map((d) => eventBytes(id, report.id, d));
+      const size = reportBytes(id, report.id, checks);
+      const eviction = this.makeRoom('health', id, size + sizes.reduce((a, b) => a + b, 0));
+      this.exec(SQL.insertReport, [id, report.id, now, report.seq, report.time, checks, report.events.length, size, reportRank]);
+      report.events.forEach((e, i) => this.exec(SQL.insertEvent, [id, report.id, node.epoch, report.seq, i, now, e.kind, data[i], sizes[i], ranks[i]]));
+      this.exec(SQL.afterReport, [now, JSON.stringify(report.checks), JSON.stringify(verdict.health), id]);
+      return { outcome: 'stored', eviction };
     });
+    if (eviction) this.onEvict?.(eviction);
+    return outcome;
+  }
+
+  limit(maxBytes: number, onEvict?: (e: Eviction) => void): void {
+    this.budgets = budgetsFor(maxBytes);
+    this.onEvict = onEvict;
+  }
+
+  async usage(): Promise<StoreUsage> {
+    const kinds = DATA_KINDS.map((kind) => ({ kind, bytes: Number(this.row(SQL.kindBytes, [kind])?.['bytes'] ?? 0), maxBytes: this.budgets[kind].maxBytes }));
+    const pages = Number(this.row('PRAGMA page_count', [])?.['page_count'] ?? 0);
+    const size = Number(this.row('PRAGMA page_size', [])?.['page_size'] ?? 0);
+    return { kinds, fileBytes: pages * size };
+  }
+
+  private ownerBytes(kind: DataKind, owner: string): number {
+    return Number(this.row(SQL.ownerBytes, [kind, owner])?.['bytes'] ?? 0);
+  }
+
+  /**
+   * Drops records of `kind` until `owner` can add `incoming` bytes within the kind's budget (see
+   * budget.ts for who gives up what). Runs inside the write that adds them, so both commit or neither.
+   */
+  private makeRoom(kind: DataKind, owner: string, incoming: number): Eviction | undefined {
+    const budget = this.budgets[kind];
+    const total = Number(this.row(SQL.kindBytes, [kind])?.['bytes'] ?? 0);
+    const cap = budget.perOwnerMaxBytes;
+    if (total + incoming <= budget.maxBytes && (cap === undefined || this.ownerBytes(kind, owner) + incoming <= cap)) return undefined;
+    const usage = new Map(this.rows(SQL.kindUsage, [kind]).map((r) => [String(r['owner']), Number(r['bytes'])]));
+    const stuck = new Set<string>();
+    const owners = new Set<string>();
+    let records = 0;
+    let bytes = 0;
+    // An owner that cannot give up all it was asked (what it has left is kept) leaves the rest to the others.
+    for (let round = 0; round < 4; round++) {
+      const cuts = cutsFor({ budget, usage, owner, incoming, stuck });
+      if (cuts.size === 0) break;
+      for (const [o, want] of cuts) {
+        const dropped = this.evict(kind, o, want);
+        records += dropped.records;
+        bytes += dropped.bytes;
+        if (dropped.records > 0) owners.add(o);
+        usage.set(o, (usage.get(o) ?? 0) - dropped.bytes);
+        if (dropped.bytes < want) stuck.add(o);
+      }
+    }
+    return { kind, records, bytes, owners: [...owners].sort(), overBudget: total - bytes + incoming > budget.maxBytes };
+  }
+
+  /** Drops `owner`'s records of `kind`, oldest of the lowest retention first, until `want` bytes are freed; `keep` records never. */
+  private evict(kind: DataKind, owner: string, want: number): { records: number; bytes: number } {
+    // One kind so far. Each kind names the tables it keeps and how a record of it goes.
+    if (kind !== 'health') return { records: 0, bytes: 0 };
+    const start = this.ownerBytes(kind, owner);
+    const freed = (): number => start - this.ownerBytes(kind, owner);
+    let records = 0;
+    for (const rank of DROPPABLE) {
+      while (freed() < want) {
+        const reports = this.rows(SQL.oldestReports, [owner, rank]);
+        const events = this.rows(SQL.oldestEvents, [owner, rank]);
+        if (reports.length === 0 && events.length === 0) break;
+        // Oldest first across both tables, up to where both chunks reach.
+        const reach = Math.min(reports.length === 64 ? Number(reports[63]?.['at']) : Infinity, events.length === 64 ? Number(events[63]?.['at']) : Infinity);
+        const batch = [...reports.map((r) => ({ report: String(r['id']), rowid: r['r'], at: Number(r['at']) })), ...events.map((e) => ({ report: undefined, rowid: e['r'], at: Number(e['at']) }))]
+          .filter((x) => x.at <= reach)
+          .sort((a, b) => a.at - b.at);
+        for (const x of batch) {
+          if (freed() >= want) break;
+          if (x.report !== undefined) {
+            records += this.exec('DELETE FROM events WHERE node_id = ? AND report_id = ?', [owner, x.report]);
+            records += this.exec('DELETE FROM reports WHERE rowid = ?', [x.rowid]);
+          } else {
+            records += this.exec('DELETE FROM events WHERE rowid = ?', [x.rowid]);
+          }
+        }
+      }
+    }
+    return { records, bytes: freed() };
   }
 
   updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined> {
@@ -231,6 +335,7 @@ export class SqliteStore implements Store {
   forgetNode(id: string): Promise<void> {
     return this.writes.run(() => {
       for (const table of ['events', 'reports', 'commands']) this.exec(`DELETE FROM ${table} WHERE node_id = ?`, [id]);
+      this.exec("DELETE FROM usage WHERE kind = 'health' AND owner = ?", [id]);
       this.exec('DELETE FROM nodes WHERE id = ?', [id]);
     });
   }
