@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import type { Database as SqliteDatabase, Statement } from 'node-sqlite3-wasm';
-import { initialHealthState, type BreakerState, type NodeHealthState, type Retention } from '../../health/index.js';
+import { initialHealthState, type BreakerState, type NodeHealthState } from '../../health/index.js';
 import { NavarchError, type CommandAck, type CommandKind, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../model/index.js';
-import { budgetsFor, cutsFor, DATA_KINDS, DEFAULT_STORE_MAX_BYTES, type DataKind, type Eviction, type KindBudget, type StoreUsage } from './budget.js';
+import { budgetsFor, DATA_KINDS, DEFAULT_STORE_MAX_BYTES, type DataKind, type Eviction, type KindBudget, type StoreUsage } from './budget.js';
+import { makeRoom, RANK, type Sql } from './room.js';
 import { GroupCommit } from './group-commit.js';
 import { commandFromRow, eventFromRow, nodeFromRow, reportFromRow, type Row } from './rows.js';
 import { DDL, DDL_LATEST, eventBytes, MIGRATIONS, reportBytes, SCHEMA_VERSION } from './schema.js';
@@ -34,18 +35,10 @@ const SQL = {
   // OR IGNORE: a report id seen so long ago that its record was dropped may still have events stored.
   insertEvent: 'INSERT OR IGNORE INTO events (node_id, report_id, epoch, report_seq, idx, received_at, kind, data, bytes, retention) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   kindBytes: 'SELECT COALESCE(SUM(bytes), 0) AS bytes FROM usage WHERE kind = ?',
-  kindUsage: 'SELECT owner, bytes FROM usage WHERE kind = ? AND bytes > 0',
-  ownerBytes: 'SELECT bytes FROM usage WHERE kind = ? AND owner = ?',
-  oldestReports: 'SELECT rowid AS r, id, received_at AS at FROM reports WHERE node_id = ? AND retention = ? ORDER BY rowid LIMIT 64',
-  oldestEvents: 'SELECT rowid AS r, received_at AS at FROM events WHERE node_id = ? AND retention = ? ORDER BY rowid LIMIT 64',
   afterReport: 'UPDATE nodes SET last_report_at = ?, checks = ?, health = ? WHERE id = ?',
   health: 'UPDATE nodes SET health = ? WHERE id = ?',
   pending: 'SELECT * FROM commands WHERE node_id = ? AND acked_at IS NULL ORDER BY seq',
 } as const;
-
-/** Retention as stored: the order records are dropped in. */
-const RANK: Record<Retention, number> = { low: 0, normal: 1, high: 2, keep: 3 };
-const DROPPABLE = [RANK.low, RANK.normal, RANK.high];
 
 export class SqliteStore implements Store {
   private readonly statements = new Map<string, Statement>();
@@ -102,6 +95,9 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  /** Statements for what runs inside this store's writes (eviction). */
+  private readonly sql: Sql = { row: (q, v) => this.row(q, v), rows: (q, v) => this.rows(q, v), exec: (q, v) => this.exec(q, v) };
+
   private row(sql: string, values: unknown[]): Row | undefined {
     return (this.stmt(sql).get(values as never) as Row | null) ?? undefined;
   }
@@ -156,7 +152,7 @@ export class SqliteStore implements Store {
       const data = report.events.map((e) => JSON.stringify(e));
       const sizes = data.map((d) => eventBytes(id, report.id, d));
       const size = reportBytes(id, report.id, checks);
-      const eviction = this.makeRoom('health', id, size + sizes.reduce((a, b) => a + b, 0));
+      const eviction = makeRoom(this.sql, this.budgets.health, 'health', id, size + sizes.reduce((a, b) => a + b, 0));
       this.exec(SQL.insertReport, [id, report.id, now, report.seq, report.time, checks, report.events.length, size, reportRank]);
       report.events.forEach((e, i) => this.exec(SQL.insertEvent, [id, report.id, node.epoch, report.seq, i, now, e.kind, data[i], sizes[i], ranks[i]]));
       this.exec(SQL.afterReport, [now, JSON.stringify(report.checks), JSON.stringify(verdict.health), id]);
@@ -176,71 +172,6 @@ export class SqliteStore implements Store {
     const pages = Number(this.row('PRAGMA page_count', [])?.['page_count'] ?? 0);
     const size = Number(this.row('PRAGMA page_size', [])?.['page_size'] ?? 0);
     return { kinds, fileBytes: pages * size };
-  }
-
-  private ownerBytes(kind: DataKind, owner: string): number {
-    return Number(this.row(SQL.ownerBytes, [kind, owner])?.['bytes'] ?? 0);
-  }
-
-  /**
-   * Drops records of `kind` until `owner` can add `incoming` bytes within the kind's budget (see
-   * budget.ts for who gives up what). Runs inside the write that adds them, so both commit or neither.
-   */
-  private makeRoom(kind: DataKind, owner: string, incoming: number): Eviction | undefined {
-    const budget = this.budgets[kind];
-    const total = Number(this.row(SQL.kindBytes, [kind])?.['bytes'] ?? 0);
-    const cap = budget.perOwnerMaxBytes;
-    if (total + incoming <= budget.maxBytes && (cap === undefined || this.ownerBytes(kind, owner) + incoming <= cap)) return undefined;
-    const usage = new Map(this.rows(SQL.kindUsage, [kind]).map((r) => [String(r['owner']), Number(r['bytes'])]));
-    const stuck = new Set<string>();
-    const owners = new Set<string>();
-    let records = 0;
-    let bytes = 0;
-    // An owner that cannot give up all it was asked (what it has left is kept) leaves the rest to the others.
-    for (let round = 0; round < 4; round++) {
-      const cuts = cutsFor({ budget, usage, owner, incoming, stuck });
-      if (cuts.size === 0) break;
-      for (const [o, want] of cuts) {
-        const dropped = this.evict(kind, o, want);
-        records += dropped.records;
-        bytes += dropped.bytes;
-        if (dropped.records > 0) owners.add(o);
-        usage.set(o, (usage.get(o) ?? 0) - dropped.bytes);
-        if (dropped.bytes < want) stuck.add(o);
-      }
-    }
-    return { kind, records, bytes, owners: [...owners].sort(), overBudget: total - bytes + incoming > budget.maxBytes };
-  }
-
-  /** Drops `owner`'s records of `kind`, oldest of the lowest retention first, until `want` bytes are freed; `keep` records never. */
-  private evict(kind: DataKind, owner: string, want: number): { records: number; bytes: number } {
-    // One kind so far. Each kind names the tables it keeps and how a record of it goes.
-    if (kind !== 'health') return { records: 0, bytes: 0 };
-    const start = this.ownerBytes(kind, owner);
-    const freed = (): number => start - this.ownerBytes(kind, owner);
-    let records = 0;
-    for (const rank of DROPPABLE) {
-      while (freed() < want) {
-        const reports = this.rows(SQL.oldestReports, [owner, rank]);
-        const events = this.rows(SQL.oldestEvents, [owner, rank]);
-        if (reports.length === 0 && events.length === 0) break;
-        // Oldest first across both tables, up to where both chunks reach.
-        const reach = Math.min(reports.length === 64 ? Number(reports[63]?.['at']) : Infinity, events.length === 64 ? Number(events[63]?.['at']) : Infinity);
-        const batch = [...reports.map((r) => ({ report: String(r['id']), rowid: r['r'], at: Number(r['at']) })), ...events.map((e) => ({ report: undefined, rowid: e['r'], at: Number(e['at']) }))]
-          .filter((x) => x.at <= reach)
-          .sort((a, b) => a.at - b.at);
-        for (const x of batch) {
-          if (freed() >= want) break;
-          if (x.report !== undefined) {
-            records += this.exec('DELETE FROM events WHERE node_id = ? AND report_id = ?', [owner, x.report]);
-            records += this.exec('DELETE FROM reports WHERE rowid = ?', [x.rowid]);
-          } else {
-            records += this.exec('DELETE FROM events WHERE rowid = ?', [x.rowid]);
-          }
-        }
-      }
-    }
-    return { records, bytes: freed() };
   }
 
   updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined> {
