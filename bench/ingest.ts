@@ -1,8 +1,10 @@
 /**
  * bench/ingest: health reports per second and latency of `POST /v1/nodes/{id}/health` on the real
- * control plane (per-node token check, schema validation, classification, SQLite group commit),
- * beside a bare fastify route that parses the same requests and answers the same reply. Each
- * server runs in its own process; autocannon drives both from this one, in one run.
+ * control plane (per-node token check and limits, schema validation, classification, SQLite group
+ * commit), beside a bare fastify route that parses the same requests and answers the same reply;
+ * then the same load on the real control plane while one node floods it with 200 KB reports of new
+ * ids (what a stolen node token can do), to show what the flood costs everyone else. Each server
+ * runs in its own process; autocannon drives them from this one, in one run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +22,9 @@ const SECRET = 'bench-node-secret-0123456789';
 const NODES = 200;
 const CONNECTIONS = 32;
 const DURATION_S = 10;
+/** The flooding node's connections, and the store budget both real servers run with (small, so the flood meets it). */
+const FLOOD_CONNECTIONS = 8;
+const STORE_MAX_BYTES = 16 * 1024 * 1024;
 
 interface Result {
   requests: { average: number; total: number };
@@ -42,6 +47,13 @@ function report(id: string, seq: number): HealthReport {
   };
 }
 
+/** What the flood sends: 50 events of about 4 KB, about 200 KB a report, each with a new id. */
+function floodReport(n: number): HealthReport {
+  const time = new Date().toISOString();
+  const events = Array.from({ length: 50 }, (_, i) => ({ kind: 'xid' as const, time, xid: 13, gpu: i % 8, message: `NVRM: Xid 13 ${'x'.repeat(3900)}` }));
+  return { id: `flood-${n}`, seq: n, time, checks: [], events };
+}
+
 function registration(id: string): RegisterRequest {
   return {
     provider: 'local',
@@ -58,6 +70,8 @@ async function child(kind: string): Promise<void> {
   if (kind === 'real') {
     const dir = await mkdtemp(join(tmpdir(), 'navarch-bench-'));
     const store = SqliteStore.open(join(dir, 'cp.db'));
+    let evicted = 0;
+    store.limit(STORE_MAX_BYTES, (e) => (evicted += e.records));
     const known = new KnownTokens(SECRET);
     const metrics = new Metrics();
     const nodes = new NodeService({
@@ -77,7 +91,8 @@ async function child(kind: string): Promise<void> {
     process.on('SIGTERM', () => {
       void app.close().then(async () => {
         const stored = (await store.listNodes()).reduce((s, n) => s + n.health.evaluations, 0);
-        process.stdout.write(`stored ${stored}\n`);
+        const usage = await store.usage();
+        process.stdout.write(`stored ${stored} file ${usage.fileBytes} evicted ${evicted}\n`);
         await store.close();
         await rm(dir, { recursive: true, force: true });
         process.exit(0);
@@ -105,7 +120,7 @@ function start(kind: string): Promise<{ proc: ChildProcess; url: string; output:
   });
 }
 
-async function drive(url: string): Promise<Result> {
+async function drive(url: string, first = 0): Promise<Result> {
   let n = 0;
   const tokens = Array.from({ length: NODES }, (_, i) => nodeToken(SECRET, `node-${i}`));
   return autocannon({
@@ -117,7 +132,7 @@ async function drive(url: string): Promise<Result> {
         method: 'POST',
         setupRequest: (req: Record<string, unknown>) => {
           n += 1;
-          const node = n % NODES;
+          const node = first + (n % (NODES - first));
           return {
             ...req,
             path: `/v1/nodes/node-${node}/health`,
@@ -130,24 +145,58 @@ async function drive(url: string): Promise<Result> {
   });
 }
 
+/** node-0 sending as fast as it can, every report new. */
+async function flood(url: string): Promise<Result> {
+  let n = 0;
+  const token = nodeToken(SECRET, 'node-0');
+  return autocannon({
+    url,
+    connections: FLOOD_CONNECTIONS,
+    duration: DURATION_S,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req: Record<string, unknown>) => ({
+          ...req,
+          path: '/v1/nodes/node-0/health',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(floodReport(++n)),
+        }),
+      },
+    ],
+  });
+}
+
+const row = (label: string, r: Result, extra = ''): string =>
+  `${label.padEnd(44)} ${r.requests.average.toFixed(0).padStart(7)}   ${r.latency.p50.toFixed(1).padStart(6)}   ${r.latency.p99.toFixed(1).padStart(6)}   ${String(r.non2xx + r.errors).padStart(7)}${extra}`;
+
+async function stop(server: Awaited<ReturnType<typeof start>>): Promise<string> {
+  const exited = new Promise((resolve) => server.proc.once('exit', resolve));
+  server.proc.kill('SIGTERM');
+  await exited;
+  const m = /stored (\d+) file (\d+) evicted (\d+)/.exec(server.output());
+  return m ? `   (${m[1]} reports stored; store file ${(Number(m[2]) / 2 ** 20).toFixed(1)} MiB, ${m[3]} records evicted)` : '';
+}
+
 async function main(): Promise<void> {
   console.log(`POST /v1/nodes/{id}/health, ${NODES} nodes, ${CONNECTIONS} connections, ${DURATION_S}s each; body ${JSON.stringify(report('boot-1', 1)).length} bytes`);
-  console.log('server                          req/s     p50 ms   p99 ms   non-2xx');
-  for (const [kind, label] of [
-    ['bare', 'bare fastify route'],
-    ['real', 'navarch control plane'],
-  ] as const) {
-    const server = await start(kind);
-    const r = await drive(server.url);
-    const exited = new Promise((resolve) => server.proc.once('exit', resolve));
-    server.proc.kill('SIGTERM');
-    await exited;
-    const stored = /stored (\d+)/.exec(server.output())?.[1];
-    console.log(
-      `${label.padEnd(30)} ${r.requests.average.toFixed(0).padStart(7)}   ${r.latency.p50.toFixed(1).padStart(6)}   ${r.latency.p99.toFixed(1).padStart(6)}   ${String(r.non2xx + r.errors).padStart(7)}` +
-        (stored ? `   (${stored} reports stored)` : ""),
-    );
-  }
+  console.log(`flood: node-0 on ${FLOOD_CONNECTIONS} more connections, ${JSON.stringify(floodReport(1)).length}-byte reports of new ids; store_max_bytes ${STORE_MAX_BYTES / 2 ** 20} MiB`);
+  console.log(`${'server'.padEnd(44)}   req/s     p50 ms   p99 ms   non-2xx`);
+  const bare = await start('bare');
+  const b = await drive(bare.url);
+  await stop(bare);
+  console.log(row('bare fastify route', b));
+
+  const quiet = await start('real');
+  const q = await drive(quiet.url);
+  console.log(row('navarch control plane', q, await stop(quiet)));
+
+  const flooded = await start('real');
+  // The other 199 nodes, as above, while node-0 floods: their latency beside the run without a flood.
+  const [others, f] = await Promise.all([drive(flooded.url, 1), flood(flooded.url)]);
+  const stored = await stop(flooded);
+  console.log(row('navarch control plane, during a flood', others, stored));
+  console.log(row('  the flood itself (node-0; 429 once past its limit)', f, `   (${f.requests.total} sent, ${f.non2xx} answered 429)`));
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3] ?? 'bare');

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, ControlPlaneClient } from './client.js';
+import { ApiError, ControlPlaneClient, retryAfterMs } from './client.js';
 
 let server: http.Server;
 let base = '';
@@ -14,7 +14,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization ?? '', body });
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': '7' } : {}) });
       res.end(reply);
     });
   });
@@ -60,6 +60,17 @@ describe('ControlPlaneClient', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ kind, status: code, retryable });
     expect((err as Error).message).toContain('nope');
+  });
+
+  it("carries a 429's Retry-After, in seconds or as a date", async () => {
+    status = 429;
+    const err = await client()
+      .commands()
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'server', status: 429, retryAfterMs: 7000 });
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
+    expect(retryAfterMs(undefined)).toBeUndefined();
+    expect(retryAfterMs('soon')).toBeUndefined();
   });
 
   it('calls an unreachable server unreachable', async () => {

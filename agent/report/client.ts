@@ -28,6 +28,8 @@ export class ApiError extends Error {
     message: string,
     readonly kind: ApiErrorKind,
     readonly status?: number,
+    /** How long the server asked to be left alone (its Retry-After), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -83,7 +85,7 @@ export class ControlPlaneClient {
     const msg = `${method} ${pathOf(url)}: HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
     if (res.status === 401 || res.status === 403) throw new ApiError(msg, 'auth', res.status);
     if (res.status === 404) throw new ApiError(msg, 'unknown-node', res.status);
-    if (res.status === 408 || res.status === 429 || res.status >= 500) throw new ApiError(msg, 'server', res.status);
+    if (res.status === 408 || res.status === 429 || res.status >= 500) throw new ApiError(msg, 'server', res.status, retryAfterMs(res.headers['retry-after']));
     throw new ApiError(msg, 'rejected', res.status);
   }
 
@@ -111,6 +113,15 @@ export class ControlPlaneClient {
   async ack(commandId: string, body: CommandAck): Promise<void> {
     await this.call<unknown>('POST', this.url(this.opts.nodeId, 'commands', commandId, 'ack'), body);
   }
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function pathOf(url: string): string {

@@ -89,6 +89,24 @@ describe('ReportSender', () => {
     await s.done;
   });
 
+  it("waits as long as the server's Retry-After asks before sending again", async () => {
+    const s = setup();
+    s.client.script = [new ApiError('429', 'server', 429, 30_000), 'ok'];
+    s.outbox.push(report(1));
+    s.sender.kick();
+    await settle();
+    expect(s.client.calls).toBe(1);
+    // Our own backoff would be 1 s; the server asked for 30.
+    s.clock.advance(29_999);
+    await settle();
+    expect(s.client.calls).toBe(1);
+    s.clock.advance(1);
+    await s.sender.whenEmpty();
+    expect(s.client.received).toEqual(['b-1']);
+    s.ac.abort();
+    await s.done;
+  });
+
   it('a new report cuts the wait short', async () => {
     const s = setup();
     s.client.script = [new ApiError('503', 'server', 503)];

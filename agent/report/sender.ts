@@ -3,7 +3,8 @@
  * the order they were made. A failure is retried with exponential backoff and jitter; a new report
  * (`kick`) cuts the wait short, so an urgent event is tried at once. A report the server refuses
  * outright (a 4xx other than auth or not-found) is logged and dropped: it would block everything
- * behind it for ever.
+ * behind it for ever. A server that says how long to wait (429 or 503 with Retry-After) is left
+ * alone at least that long.
  */
 import { backoffMs, type Clock } from '../../src/model/index.js';
 import type { Logger } from '../../src/log/index.js';
@@ -85,7 +86,8 @@ export class ReportSender {
           this.o.log.warn('the control plane does not know this node; registering again');
           await this.o.onUnknownNode().catch(() => undefined);
         }
-        const wait = backoffMs(failures, { ...backoff, ...(this.o.random ? { random: this.o.random } : {}) });
+        // The server's Retry-After, when it is longer than our own backoff (within reason: an hour).
+        const wait = Math.max(backoffMs(failures, { ...backoff, ...(this.o.random ? { random: this.o.random } : {}) }), Math.min(e.retryAfterMs ?? 0, 3_600_000));
         // Say it once when it starts and now and then while it lasts, not on every retry.
         if (failures === 1 || failures % 20 === 0) {
           this.o.log.warn({ err: e.message, waiting: this.o.outbox.size, retryMs: wait }, 'cannot send health reports; keeping them');

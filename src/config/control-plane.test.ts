@@ -61,4 +61,9 @@ describe('control_plane', () => {
       'navarch.yaml:7:3 /control_plane/notifier/url missing required key `url`',
     ]);
   });
+
+  it('bounds the store size it is given', async () => {
+    expect((await load({ 'navarch.yaml': `${NAVARCH}control_plane:\n  store_max_bytes: 4294967296\n`, 'pools/train.yaml': POOL })).controlPlane).toEqual({ store_max_bytes: 4294967296 });
+    expect(await diagnose({ 'navarch.yaml': `${NAVARCH}control_plane:\n  store_max_bytes: 1000\n` })).toEqual(['navarch.yaml:5:20 /control_plane/store_max_bytes expected an integer >= 1048576, got `1000`']);
+  });
 });

@@ -28,6 +28,13 @@ describe('evaluateBreaker', () => {
     expect(r.withheld).toEqual(['train-1', 'train-2', 'train-3']);
   });
 
+  it('does not close while part of the pool could not be seen', () => {
+    const open = evaluateBreaker(input({ bad: bad(5) })).state;
+    const blind = evaluateBreaker(input({ total: 0, bad: [], prev: open, partial: true }));
+    expect(blind).toEqual({ state: open, withheld: [], transition: undefined });
+    expect(evaluateBreaker(input({ bad: [], prev: open })).transition).toBe('closed');
+  });
+
   it('does not open for failures spread out over time', () => {
     const spread = [...bad(2, now - 60 * MIN), ...bad(2, now - MIN).map((b, i) => ({ ...b, node: `train-${i + 5}` }))];
     expect(evaluateBreaker(input({ bad: spread })).state.open).toBe(false);

@@ -41,6 +41,11 @@ export interface BreakerInput {
   windowMs: number;
   now: number;
   prev: BreakerState | undefined;
+  /**
+   * Some of the pool's nodes could not be seen (a provider could not be listed, or the control
+   * plane is stopping): an open breaker stays open, since nothing shows its nodes came back.
+   */
+  partial?: boolean;
 }
 
 export interface BreakerResult {
@@ -66,7 +71,11 @@ export function evaluateBreaker(input: BreakerInput): BreakerResult {
   const base: BreakerState = prev?.resetAt !== undefined ? { open: false, resetAt: prev.resetAt } : { open: false };
 
   if (prev?.open) {
-    if (unaccepted.length <= allowed) return { state: base, withheld: [], transition: 'closed' };
+    if (unaccepted.length <= allowed) {
+      // What is not seen has not recovered: the state (and its message) stands as it was.
+      if (input.partial) return { state: prev, withheld, transition: undefined };
+      return { state: base, withheld: [], transition: 'closed' };
+    }
     return { state: { ...prev, message: message(input, unaccepted.length) }, withheld, transition: undefined };
   }
   if (recent.length > allowed) {

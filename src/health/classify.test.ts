@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthEvent } from '../model/index.js';
 import { classifyCheck, classifyEvent, classifyTemperatures, gpuLabel, normalizePci } from './classify.js';
+import { classifySensors } from './sensors.js';
 
 const T = { thermalDegradedC: 85, thermalUnhealthyC: 92 };
 const GPUS = [
@@ -106,5 +107,15 @@ describe('checks and heartbeats', () => {
     expect(f).toEqual({ severity: 'unhealthy', reason: 'GPU 3 (0000:3b:00.0) at 94°C (unhealthy from 92°C)' });
     expect(classifyTemperatures([{ index: 0, temperatureC: 60 }], GPUS, T)).toBeUndefined();
     expect(classifyTemperatures([], GPUS, T)).toBeUndefined();
+  });
+
+  it('takes a reading no GPU produces for a broken sensor, not for the GPU', () => {
+    const samples = [{ index: 0, temperatureC: 255, powerW: 4294967.295 }, { index: 3, temperatureC: 70, utilizationPct: 100, memoryUsedMiB: 81559 }];
+    expect(classifyTemperatures(samples, GPUS, T)).toBeUndefined();
+    expect(classifySensors(samples, GPUS)).toEqual([
+      { severity: 'unhealthy', reason: 'sensor fault on GPU 0 (0000:18:00.0): the temperature sensor reads 255°C, more than any GPU reaches (150°C); the GPU cannot be watched' },
+      { severity: 'unhealthy', reason: 'sensor fault on GPU 0 (0000:18:00.0): the power sensor reads 4294967.295 W, more than any GPU reaches (5000 W); the GPU cannot be watched' },
+    ]);
+    expect(classifyEvent({ kind: 'thermal', time, gpu: 3, temperatureC: 65535, throttleReasons: [] }, GPUS, T)?.reason).toMatch(/^sensor fault on GPU 3 \(0000:3b:00\.0\): the temperature sensor reads 65535°C/);
   });
 });

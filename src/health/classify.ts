@@ -4,6 +4,7 @@
  * Pure: the same input always gives the same finding.
  */
 import type { CheckResult, GpuSample, HealthEvent } from '../model/index.js';
+import { implausible, sensorFault } from './sensors.js';
 import { xidInfo } from './xid.js';
 
 /**
@@ -12,6 +13,20 @@ import { xidInfo } from './xid.js';
  * is done. `preempt`: the cloud is taking the node back.
  */
 export type Severity = 'info' | 'degraded' | 'unhealthy' | 'reset' | 'replace' | 'preempt';
+
+/**
+ * How the control plane's store ranks a record it may have to drop when it is full: `low` goes
+ * first, then `normal`, then `high`; `keep` (what condemns a node, or says the cloud takes it
+ * back) is never dropped.
+ */
+export type Retention = 'low' | 'normal' | 'high' | 'keep';
+
+const RETENTION: Record<Severity, Retention> = { info: 'low', degraded: 'normal', reset: 'normal', unhealthy: 'high', replace: 'keep', preempt: 'keep' };
+
+/** The retention of what a finding was made from; nothing found is `low`. */
+export function retentionOf(f: Finding | undefined): Retention {
+  return f ? RETENTION[f.severity] : 'low';
+}
 
 export interface Finding {
   severity: Severity;
@@ -96,6 +111,7 @@ export function classifyEvent(e: HealthEvent, gpus: readonly GpuIdentity[], t: T
       return undefined;
     }
     case 'thermal': {
+      if (implausible('temperatureC', e.temperatureC)) return sensorFault(gpus, e.gpu, 'temperatureC', e.temperatureC);
       const label = gpuLabel(gpus, e.gpu, undefined);
       const heat = temperatureFinding(label, e.temperatureC, t);
       if (heat) return heat;
@@ -131,11 +147,11 @@ function temperatureFinding(label: string, c: number, t: Thresholds): Finding | 
   return undefined;
 }
 
-/** The hottest GPU of a heartbeat, judged against the thresholds. */
+/** The hottest GPU of a heartbeat, judged against the thresholds (a reading no GPU reaches is a sensor fault, see sensors.ts). */
 export function classifyTemperatures(samples: readonly GpuSample[], gpus: readonly GpuIdentity[], t: Thresholds): Finding | undefined {
   let hottest: GpuSample | undefined;
   for (const s of samples) {
-    if (s.temperatureC !== undefined && (hottest?.temperatureC === undefined || s.temperatureC > hottest.temperatureC)) hottest = s;
+    if (s.temperatureC !== undefined && !implausible('temperatureC', s.temperatureC) && (hottest?.temperatureC === undefined || s.temperatureC > hottest.temperatureC)) hottest = s;
   }
   if (hottest?.temperatureC === undefined) return undefined;
   return temperatureFinding(gpuLabel(gpus, hottest.index, undefined), hottest.temperatureC, t);

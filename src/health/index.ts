@@ -6,11 +6,14 @@ export {
   classifyTemperatures,
   gpuLabel,
   normalizePci,
+  retentionOf,
   type Finding,
+  type Retention,
   type GpuIdentity,
   type Severity,
   type Thresholds,
 } from './classify.js';
+export { classifySensors, implausible, SENSOR_LIMITS, sensorFault, type GpuSensor } from './sensors.js';
 export { DEFAULT_HEALTH_POLICY, resolvePolicy, type HealthPolicy } from './policy.js';
 export { clearVerdicts, foldRegistration, foldReport, initialHealthState, type Evaluation, type Mark, type NodeHealthState } from './state.js';
 export { judgeNode, type JudgeInput, type NodeVerdict, type VerdictCause } from './judge.js';

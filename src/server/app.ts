@@ -5,11 +5,12 @@
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from '../log/index.js';
-import { NavarchError, redact } from '../model/index.js';
+import { NavarchError, redact, systemClock, type Clock } from '../model/index.js';
 import { adminRoutes, type ControlSurface } from './admin-routes.js';
 import { agentRoutes } from './agent-routes.js';
 import { authHook, type AuthConfig } from './auth.js';
 import { hookRoutes } from './hook-routes.js';
+import { DEFAULT_NODE_LIMITS, limitHook, NodeRateLimiter, type NodeLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
 import type { NodeService } from './nodes.js';
 import { EVENT_KINDS, validatorFor } from './schemas.js';
@@ -26,6 +27,10 @@ export interface ServerOptions {
   /** PEM certificate and key: serve HTTPS. */
   https?: { cert: string | Buffer; key: string | Buffer } | undefined;
   control?: ControlSurface | undefined;
+  /** Per-node request and byte limits of the agent API (default DEFAULT_NODE_LIMITS). */
+  limits?: NodeLimits | undefined;
+  /** The clock the limits refill by (default the system's). */
+  clock?: Clock | undefined;
 }
 
 const STATUS_OF_CODE: Record<string, number> = {
@@ -80,6 +85,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   // JSON only: a text body is a client bug, said as 415 rather than as a schema error.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', authHook(opts.auth));
+  // After the token check, so only a node's own token spends its allowance.
+  const limiter = new NodeRateLimiter(opts.limits ?? DEFAULT_NODE_LIMITS, opts.clock ?? systemClock);
+  app.addHook('onRequest', limitHook({ limiter, bodyLimit: opts.bodyLimit, logger: opts.logger.child({ component: 'limits' }), metrics: opts.metrics }));
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = errorBody(err);
@@ -96,6 +104,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   app.get('/metrics', open, async (_req, reply) => {
     opts.metrics.setFleet(opts.control?.views ? await opts.control.views() : await opts.nodes.views());
+    opts.metrics.setBreakers(await opts.store.breakers());
+    opts.metrics.setStore(await opts.store.usage());
     const m = await opts.metrics.render();
     return reply.header('content-type', m.contentType).send(m.body);
   });

@@ -18,7 +18,7 @@ import { reconcileOnce, type ReconcileTiming } from './reconcile.js';
 import { isHealthAction, Remediation, type RemediationEvent } from './remediation.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
 import { ReplacementBackoff } from './backoff.js';
-import type { Store } from './store/index.js';
+import type { Eviction, Store } from './store/index.js';
 import type { PushNotice } from './webhook.js';
 
 export interface ReconcileSummary {
@@ -87,6 +87,9 @@ export class ControlPlane implements ControlSurface {
   private wake: (() => void) | undefined;
   /** Aborted by close(): waits in flight (drains, replacements) give up and nothing new starts. */
   private readonly lifetime = new AbortController();
+  /** Set while the store is over budget with nothing left it may drop, so that is said once. */
+  private storeFull = false;
+  private storeMaxBytes = 0;
 
   constructor(private readonly opts: ControlPlaneOptions) {
     this.settings = opts.settings;
@@ -114,6 +117,7 @@ export class ControlPlane implements ControlSurface {
       settings: () => this.settings,
       emit: (e) => opts.onEvent?.(e),
     });
+    this.limitStore(opts.settings.storeMaxBytes);
     // A node that turns unhealthy is acted on now, not at the next interval.
     this.nodes.on('unhealthy', (node: string) => void this.trigger(`node ${node} turned unhealthy`));
   }
@@ -132,10 +136,31 @@ export class ControlPlane implements ControlSurface {
   private configure(desired: DesiredFleet): ReconcileTiming {
     const next = parseControlPlane(desired.controlPlane);
     this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, url: this.settings.url ?? next.url };
+    if (next.storeMaxBytes !== this.storeMaxBytes) this.limitStore(next.storeMaxBytes);
     if (JSON.stringify(next.notifier) !== this.notifierKey) this.notifier = this.buildNotifier(this.settings);
     this.desired = desired;
     const heartbeatTimeoutMs = Math.max(...desired.pools.map((p) => this.policyFor(p.name).heartbeatTimeoutMs), this.policyFor(undefined).heartbeatTimeoutMs);
     return { breakerWindowMs: this.settings.breakerWindowMs, eventRetentionMs: this.settings.eventRetentionMs, heartbeatTimeoutMs };
+  }
+
+  /** store_max_bytes applies at once, without a restart. */
+  private limitStore(maxBytes: number): void {
+    this.storeMaxBytes = maxBytes;
+    this.opts.store.limit(maxBytes, (e) => this.onEvict(e));
+  }
+
+  private onEvict(e: Eviction): void {
+    if (e.records > 0) {
+      this.metrics.storeEvictions.inc({ kind: e.kind }, e.records);
+      this.opts.logger.warn(
+        { kind: e.kind, records: e.records, bytes: e.bytes, nodes: e.owners.slice(0, 10), storeMaxBytes: this.storeMaxBytes },
+        'store full: dropped the oldest low-severity records of the nodes holding the most',
+      );
+    }
+    if (e.overBudget && !this.storeFull) {
+      this.opts.logger.error({ kind: e.kind, storeMaxBytes: this.storeMaxBytes }, 'store over its budget with nothing left it may drop (fatal events are kept); raise control_plane.store_max_bytes');
+    }
+    this.storeFull = e.overBudget;
   }
 
   private onBreaker(pool: string, r: BreakerResult): void {

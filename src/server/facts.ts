@@ -16,6 +16,8 @@ export interface JudgeFleetInput {
   pools: readonly string[];
   breakers: Readonly<Record<string, BreakerState>>;
   breakerWindowMs: number;
+  /** Pools some of whose nodes could not be listed this time; FLEET_BREAKER when any could not. */
+  partial?: ReadonlySet<string>;
   /** Share of the whole fleet that may turn bad at once (default 20). */
   fleetBreakerPercent?: number;
   watchingSince: number;
@@ -40,27 +42,40 @@ const COUNTED: ReadonlySet<VerdictCause> = new Set<VerdictCause>(['hardware', 's
 const live = (n: ObservedNode): boolean => n.name !== '' && (n.state === 'running' || n.state === 'pending');
 
 export function judgeFleet(input: JudgeFleetInput): FleetJudgement {
-  const verdicts = new Map<string, NodeVerdict>();
-  for (const n of input.nodes.filter(live)) {
-    const r = input.records.get(n.name);
-    const launched = n.launchedAt ? Date.parse(n.launchedAt) : NaN;
-    const judged = judgeNode(
-      {
-        registered: r ? { registeredAt: r.registeredAt, lastContactAt: lastContact(r), state: r.health } : undefined,
-        launchedAt: Number.isFinite(launched) ? launched : undefined,
-        watchingSince: input.watchingSince,
-      },
-      input.policyFor(n.pool),
-      input.now,
-    );
-    verdicts.set(n.name, judged);
-  }
+  const judgeAll = (watchingSince: number): Map<string, NodeVerdict> => {
+    const out = new Map<string, NodeVerdict>();
+    for (const n of input.nodes.filter(live)) {
+      const r = input.records.get(n.name);
+      const launched = n.launchedAt ? Date.parse(n.launchedAt) : NaN;
+      const judged = judgeNode(
+        {
+          registered: r ? { registeredAt: r.registeredAt, lastContactAt: lastContact(r), state: r.health } : undefined,
+          launchedAt: Number.isFinite(launched) ? launched : undefined,
+          watchingSince,
+        },
+        input.policyFor(n.pool),
+        input.now,
+      );
+      out.set(n.name, judged);
+    }
+    return out;
+  };
+  const verdicts = judgeAll(input.watchingSince);
+  // Silence while the control plane was down does not count against a node, so that a restart
+  // replaces nothing. An open breaker is the other way round: it closes only when its nodes are
+  // heard from again, and a restart has not made a silent node any less silent. So an open
+  // breaker counts silence from the last contact, even from before this process started.
+  let sinceLastContact: Map<string, NodeVerdict> | undefined;
+  const breakerVerdicts = (key: string): Map<string, NodeVerdict> =>
+    input.breakers[key]?.open ? (sinceLastContact ??= judgeAll(Number.NEGATIVE_INFINITY)) : verdicts;
 
   const breakers = new Map<string, BreakerResult>();
-  const withheld = new Set<string>();
+  /** Nodes a breaker withholds, with the verdict it withheld. */
+  const withheld = new Map<string, NodeVerdict>();
   const judge = (key: string, members: ObservedNode[], percent: number): void => {
+    const seen = breakerVerdicts(key);
     const bad = members.flatMap((n) => {
-      const v = verdicts.get(n.name);
+      const v = seen.get(n.name);
       if (!v || v.health !== 'unhealthy' || !COUNTED.has(v.cause)) return [];
       const since = v.since ?? input.now;
       // An operator's reset of a pool's breaker accepts that pool's failures for the fleet's breaker too.
@@ -75,9 +90,13 @@ export function judgeFleet(input: JudgeFleetInput): FleetJudgement {
       windowMs: input.breakerWindowMs,
       now: input.now,
       prev: input.breakers[key],
+      partial: input.partial?.has(key) ?? false,
     });
     breakers.set(key, result);
-    for (const name of result.withheld) withheld.add(name);
+    for (const name of result.withheld) {
+      const v = seen.get(name);
+      if (v && !withheld.has(name)) withheld.set(name, v);
+    }
   };
   for (const pool of input.pools.filter((p) => p !== FLEET_BREAKER)) {
     judge(pool, input.nodes.filter((n) => live(n) && n.pool === pool), input.policyFor(pool).breakerPercent);
@@ -87,12 +106,8 @@ export function judgeFleet(input: JudgeFleetInput): FleetJudgement {
   const facts = new Map<string, NodeFacts>();
   for (const [name, v] of verdicts) {
     const cordoned = input.records.get(name)?.cordoned ?? false;
-    facts.set(
-      name,
-      withheld.has(name)
-        ? { health: 'unknown', reason: `withheld by the circuit breaker (was: ${v.reason ?? 'unhealthy'})`, cordoned }
-        : { health: v.health, reason: v.reason, cordoned },
-    );
+    const held = withheld.get(name);
+    facts.set(name, held ? { health: 'unknown', reason: `withheld by the circuit breaker (was: ${held.reason ?? 'unhealthy'})`, cordoned } : { health: v.health, reason: v.reason, cordoned });
   }
   return { facts, verdicts, breakers };
 }

@@ -3,10 +3,23 @@ export { buildServer, type ServerOptions } from './app.js';
 export type { ControlSurface } from './admin-routes.js';
 export { authorize, AuthError, KnownTokens, NODE_ID, nodeToken, secureEqual, type AuthConfig, type RouteAuth } from './auth.js';
 export { Metrics, type NodeView } from './metrics.js';
+export { DEFAULT_NODE_LIMITS, NodeRateLimiter, type NodeLimits, type Rate } from './limits.js';
 export { NodeService, type NodeServiceDeps } from './nodes.js';
 export { createNotifier, fieldAt, NoopNotifier, WebhookNotifier, type NotifiedNode, type Notifier } from './notifier/index.js';
 export { DEFAULT_PORT, DEFAULT_STORE, parseControlPlane, parseListen, type ControlPlaneSettings, type ListenAddress, type NotifierSettings } from './settings.js';
-export { lastContact, lockStore, SqliteStore, type NodeRecord, type Store, type StoredCommand, type StoredEvent, type StoredReport } from './store/index.js';
+export {
+  DEFAULT_STORE_MAX_BYTES,
+  lastContact,
+  lockStore,
+  SqliteStore,
+  type Eviction,
+  type NodeRecord,
+  type Store,
+  type StoredCommand,
+  type StoredEvent,
+  type StoredReport,
+  type StoreUsage,
+} from './store/index.js';
 export { AGENT_SCHEMAS } from './schemas.js';
 export { nodeDetail, nodeSummary, type NodeHistory, type NodeSummary } from './views.js';
 export { ControlPlane, type ControlPlaneEvent, type ControlPlaneOptions, type ReconcileSummary } from './control-plane.js';

@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CheckResult, GpuSample, HealthState } from '../model/index.js';
+import type { StoreUsage } from './store/index.js';
 
 /** One node as a scrape sees it. */
 export interface NodeView {
@@ -31,6 +32,11 @@ export class Metrics {
   readonly replacements: Counter<'pool' | 'result'>;
   readonly reconciles: Counter<'result'>;
   readonly reconcileSeconds: Histogram;
+  readonly requestsLimited: Counter<'node'>;
+  readonly storeEvictions: Counter<'kind'>;
+  private readonly storeBytes: Gauge<'kind'>;
+  private readonly storeMaxBytes: Gauge<'kind'>;
+  private readonly storeFileBytes: Gauge;
   private readonly fleet: Record<FleetGauge, Gauge<string>>;
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -49,6 +55,11 @@ export class Metrics {
       buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900],
       registers: r,
     });
+    this.requestsLimited = new Counter({ name: 'navarch_requests_limited_total', help: 'Agent requests answered 429: the node was past its request or body-byte limit.', labelNames: ['node'], registers: r });
+    this.storeEvictions = new Counter({ name: 'navarch_store_evictions_total', help: 'Records the store dropped to stay within store_max_bytes, by kind of data.', labelNames: ['kind'], registers: r });
+    this.storeBytes = new Gauge({ name: 'navarch_store_bytes', help: 'What the store holds of each kind of data, as it counts it against its budget.', labelNames: ['kind'], registers: r });
+    this.storeMaxBytes = new Gauge({ name: 'navarch_store_budget_bytes', help: 'Most the store keeps of each kind of data (its share of store_max_bytes).', labelNames: ['kind'], registers: r });
+    this.storeFileBytes = new Gauge({ name: 'navarch_store_file_bytes', help: 'Size of the store file on disk.', registers: r });
     const gauge = (name: string, help: string, labelNames: string[]): Gauge<string> => new Gauge({ name, help, labelNames, registers: r });
     this.fleet = {
       total: gauge('navarch_nodes_total', 'Nodes known to the control plane.', ['pool']),
@@ -88,6 +99,23 @@ export class Metrics {
       }
       for (const c of n.checks) f.check.set({ ...base, check: c.name }, CHECK_VALUE[c.status]);
     }
+  }
+
+  /**
+   * Sets the breaker gauge of every pool from the store's breaker states, so a scrape tells what
+   * is stored (an open breaker shows from the first scrape after a restart, before any reconcile).
+   */
+  setBreakers(states: Readonly<Record<string, { open: boolean }>>): void {
+    for (const [pool, b] of Object.entries(states)) this.breakerOpen.set({ pool }, b.open ? 1 : 0);
+  }
+
+  /** Sets the store gauges (called before each scrape). */
+  setStore(usage: StoreUsage): void {
+    for (const k of usage.kinds) {
+      this.storeBytes.set({ kind: k.kind }, k.bytes);
+      this.storeMaxBytes.set({ kind: k.kind }, k.maxBytes);
+    }
+    this.storeFileBytes.set(usage.fileBytes);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -6,20 +6,26 @@ import { EventEmitter } from 'node:events';
 import {
   classifyCheck,
   classifyEvent,
+  classifySensors,
   classifyTemperatures,
   clearVerdicts,
   foldRegistration,
   foldReport,
   judgeNode,
+  retentionOf,
   type Finding,
   type HealthPolicy,
   type NodeVerdict,
+  type Retention,
 } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, CommandAck, CommandKind, HealthReport, HealthReportResponse, HeartbeatRequest, HeartbeatResponse, RegisterRequest, RegisterResponse } from '../model/index.js';
 import type { Metrics, NodeView } from './metrics.js';
 import type { NotifiedNode, Notifier } from './notifier/index.js';
 import { lastContact, wireCommand, type AckOutcome, type NodeRecord, type Store, type StoredCommand } from './store/index.js';
+
+const RETENTION_ORDER: readonly Retention[] = ['low', 'normal', 'high', 'keep'];
+const higher = (a: Retention, b: Retention): Retention => (RETENTION_ORDER.indexOf(a) >= RETENTION_ORDER.indexOf(b) ? a : b);
 
 export interface NodeServiceDeps {
   store: Store;
@@ -43,21 +49,30 @@ export class NodeService extends EventEmitter {
     this.setMaxListeners(0);
   }
 
-  /** Findings of one health report, judged with what the node registered and its last heartbeat. */
-  static findings(record: NodeRecord, report: HealthReport, policy: HealthPolicy): Finding[] {
+  /**
+   * Findings of one health report, judged with what the node registered and its last heartbeat,
+   * and what its records are worth keeping (the retention of what was found in each).
+   */
+  static judgeReport(record: NodeRecord, report: HealthReport, policy: HealthPolicy): { findings: Finding[]; retention: { report: Retention; events: Retention[] } } {
     const gpus = record.registration.gpus;
     const out: Finding[] = [];
+    let kept: Retention = 'low';
     for (const c of report.checks) {
       const f = classifyCheck(c);
       if (f) out.push(f);
+      kept = higher(kept, retentionOf(f));
     }
-    for (const e of report.events) {
+    const events = report.events.map((e) => {
       const f = classifyEvent(e, gpus, policy);
       if (f) out.push(f);
+      return retentionOf(f);
+    });
+    if (record.heartbeat) {
+      const heat = classifyTemperatures(record.heartbeat.gpus, gpus, policy);
+      if (heat) out.push(heat);
+      out.push(...classifySensors(record.heartbeat.gpus, gpus));
     }
-    const heat = record.heartbeat ? classifyTemperatures(record.heartbeat.gpus, gpus, policy) : undefined;
-    if (heat) out.push(heat);
-    return out;
+    return { findings: out, retention: { report: kept, events } };
   }
 
   verdict(record: NodeRecord, now = this.deps.clock.now()): NodeVerdict {
@@ -98,10 +113,11 @@ export class NodeService extends EventEmitter {
       const policy = this.deps.policyFor(record.pool);
       pool = record.pool;
       before = this.verdict(record, now);
-      findings = NodeService.findings(record, report, policy);
+      const judged = NodeService.judgeReport(record, report, policy);
+      findings = judged.findings;
       const health = foldReport(record.health, findings, policy, now);
       after = { ...record, health, lastReportAt: now, checks: report.checks };
-      return health;
+      return { health, retention: judged.retention };
     });
     if (outcome === 'unknown-node') return undefined;
     this.deps.metrics.healthReports.inc({ result: outcome === 'stored' ? 'stored' : 'replay' });

@@ -7,7 +7,7 @@
 import type { ActionResult, ApplyEvent, LifecycleHooks, UserDataHook } from '../apply/index.js';
 import { runPass, type PassLockOptions, type TargetState } from '../engine/index.js';
 import type { ConfigTarget, GitAuthor, LockInfo, PublishOutcome } from '../git/index.js';
-import type { BreakerResult, BreakerState, HealthPolicy } from '../health/index.js';
+import { FLEET_BREAKER, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, DesiredFleet, FleetStatus, ObservedNode, Plan } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
@@ -92,6 +92,9 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
       const records = new Map((await store.listNodes()).map((r) => [r.id, r]));
       const stored = await store.breakers();
       const pools = [...new Set([...ws.desired.pools.map((p) => p.name), ...Object.keys(stored)])].sort();
+      const unlisted = new Set(ws.observation.observed.gaps.map((g) => g.provider));
+      const partial = new Set(ws.desired.pools.filter((p) => p.candidates.some((c) => unlisted.has(c.provider))).map((p) => p.name));
+      if (unlisted.size > 0) partial.add(FLEET_BREAKER);
       const judged = judgeFleet({
         nodes: ws.observation.observed.nodes,
         records,
@@ -99,6 +102,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
         pools,
         breakers: stored,
         breakerWindowMs: timing.breakerWindowMs,
+        partial,
         watchingSince: input.startedAt,
         now,
       });

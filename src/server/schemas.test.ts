@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandAck, HealthEvent, HealthReport, HeartbeatRequest, RegisterRequest } from '../model/index.js';
-import { AGENT_SCHEMAS, EVENT_KINDS, validatorFor } from './schemas.js';
+import { AGENT_SCHEMAS, EVENT_KINDS, nonFinitePath, validatorFor } from './schemas.js';
 
 const time = '2026-01-01T00:00:00Z';
 // Typed as the agent's own types: a field the schema and the types disagree on fails here.
@@ -55,5 +55,15 @@ describe('agent API schemas', () => {
       expect(schema.$id).toBe(`https://navarch.dev/schemas/agent-${name}.schema.json`);
       expect(schema.description.length).toBeGreaterThan(20);
     }
+  });
+
+  it('refuse a number that is not finite anywhere in a body, naming where', () => {
+    const validate = validatorFor(AGENT_SCHEMAS.heartbeat);
+    expect(validate({ seq: Infinity, time, gpus: [], host: {} })).toBe(false);
+    expect(validate.errors?.[0]).toMatchObject({ instancePath: '/seq' });
+    expect(validate({ seq: 1, time, gpus: [{ index: 0, extra: { 'a/b': [1, -Infinity] } }], host: {} })).toBe(false);
+    expect(validate.errors?.[0]).toMatchObject({ instancePath: '/gpus/0/extra/a~1b/1', message: 'must be a finite number' });
+    expect(validate({ seq: 1, time, gpus: [], host: {} })).toBe(true);
+    expect(nonFinitePath(JSON.parse('{"a": [[[[1e400]]]]}'))).toBe('/a/0/0/0/0');
   });
 });

@@ -128,6 +128,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
     bodyLimit: settings.bodyLimit,
     https,
     control: controlPlane,
+    clock: opts.clock,
   });
   let address: string;
   try {

@@ -3,6 +3,7 @@
  * with every default filled in.
  */
 import { NavarchError, parseDuration } from '../model/index.js';
+import { DEFAULT_STORE_MAX_BYTES } from './store/index.js';
 
 export interface NotifierSettings {
   type: 'noop' | 'webhook';
@@ -28,6 +29,8 @@ export interface ControlPlaneSettings {
   intervalMs: number;
   /** Store path relative to the repository. */
   store: string;
+  /** Most the store file may grow to; the oldest low-severity health data is dropped first to stay within it. */
+  storeMaxBytes: number;
   heartbeatIntervalMs: number;
   healthIntervalMs: number;
   commandPollIntervalMs: number;
@@ -66,6 +69,7 @@ export function parseControlPlane(raw: Record<string, unknown> | undefined): Con
     url: str(c['url']),
     intervalMs: ms(c['interval'], 60_000),
     store: str(c['store']) ?? DEFAULT_STORE,
+    storeMaxBytes: typeof c['store_max_bytes'] === 'number' ? c['store_max_bytes'] : DEFAULT_STORE_MAX_BYTES,
     heartbeatIntervalMs: ms(c['heartbeat_interval'], 30_000),
     healthIntervalMs: ms(c['health_interval'], 60_000),
     commandPollIntervalMs: ms(c['command_poll_interval'], 10_000),

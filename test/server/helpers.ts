@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePolicy } from '../../src/health/index.js';
-import { silentLogger } from '../../src/log/index.js';
+import { silentLogger, type Logger } from '../../src/log/index.js';
 import { ManualClock, type CommandAck, type HealthEvent, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../src/model/index.js';
 import { loadWorkspaceDesired } from '../../src/engine/index.js';
 import { readFakeState } from '../../src/providers/fake/index.js';
@@ -130,7 +130,7 @@ export async function startServer(options: { bodyLimit?: number } = {}): Promise
     startedAt: T0,
     known: (id) => known.add(id),
   });
-  const app = buildServer({ nodes, store, metrics, auth: { adminToken: ADMIN, nodeSecret: SECRET, known }, logger: silentLogger, bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  const app = buildServer({ nodes, store, metrics, auth: { adminToken: ADMIN, nodeSecret: SECRET, known }, logger: silentLogger, bodyLimit: options.bodyLimit ?? 64 * 1024, clock });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
@@ -167,7 +167,7 @@ export interface TestControlPlane {
 }
 
 /** A config repository on the fake cloud, a control plane over it on a ManualClock, and its server on 127.0.0.1. */
-export async function startControlPlane(files: Record<string, string>, options: { webhookSecret?: string } = {}): Promise<TestControlPlane> {
+export async function startControlPlane(files: Record<string, string>, options: { webhookSecret?: string; bodyLimit?: number; logger?: Logger } = {}): Promise<TestControlPlane> {
   const dir = await mkdtemp(join(tmpdir(), 'navarch-cp-'));
   for (const [name, text] of Object.entries(files)) {
     await mkdir(join(dir, name, '..'), { recursive: true });
@@ -180,10 +180,11 @@ export async function startControlPlane(files: Record<string, string>, options: 
   const known = new KnownTokens(SECRET);
   const events: ControlPlaneEvent[] = [];
   const waiters: Array<{ pred: (e: ControlPlaneEvent) => boolean; resolve: (e: ControlPlaneEvent) => void }> = [];
+  const logger = options.logger ?? silentLogger;
   const cp = new ControlPlane({
     target: dir,
     clock,
-    logger: silentLogger,
+    logger,
     env: {},
     store,
     settings,
@@ -200,7 +201,7 @@ export async function startControlPlane(files: Record<string, string>, options: 
     },
   });
   const auth = { adminToken: ADMIN, nodeSecret: SECRET, known, webhookSecret: options.webhookSecret };
-  const app = buildServer({ nodes: cp.nodes, store, metrics: cp.metrics, auth, logger: silentLogger, bodyLimit: 64 * 1024, control: cp });
+  const app = buildServer({ nodes: cp.nodes, store, metrics: cp.metrics, auth, logger, bodyLimit: options.bodyLimit ?? 64 * 1024, control: cp, clock });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,

@@ -1,5 +1,6 @@
 /** The control plane's store: the interface, and the embedded SQLite implementation. */
-export type { AckOutcome, NodeRecord, ReportOutcome, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
+export type { AckOutcome, NodeRecord, ReportOutcome, ReportVerdict, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
+export { budgetsFor, cutsFor, DEFAULT_STORE_MAX_BYTES, type DataKind, type Eviction, type KindBudget, type KindUsage, type StoreUsage } from './budget.js';
 export { lastContact } from './types.js';
 export { SqliteStore } from './sqlite.js';
 export { lockStore } from './lock.js';

@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { foldReport, resolvePolicy } from '../../health/index.js';
+import { foldReport, resolvePolicy, type NodeHealthState } from '../../health/index.js';
 import type { HealthReport, RegisterRequest } from '../../model/index.js';
+import type { Eviction } from './budget.js';
 import { lockStore } from './lock.js';
 import { SqliteStore } from './sqlite.js';
 
@@ -57,7 +58,7 @@ describe('SqliteStore', () => {
 
   it('refuses heartbeats and reports of unknown nodes, storing nothing', async () => {
     expect(await store.recordHeartbeat('ghost', { seq: 1, time: '', gpus: [], host: {} }, T0)).toBe(false);
-    expect(await store.recordReport('ghost', report('r-1', 1, [79]), T0, (r) => r.health)).toBe('unknown-node');
+    expect(await store.recordReport('ghost', report('r-1', 1, [79]), T0, (r) => ({ health: r.health }))).toBe('unknown-node');
     expect(await store.listNodes()).toEqual([]);
     expect(await store.events('ghost', 10)).toEqual([]);
   });
@@ -74,7 +75,7 @@ describe('SqliteStore', () => {
 
   it('stores each report once, with its events in order', async () => {
     await store.registerNode('train-1', registration(), T0, (s) => s);
-    const fold = (r: Parameters<Parameters<SqliteStore['recordReport']>[3]>[0]) => foldReport(r.health, [], policy, T0);
+    const fold = (r: Parameters<Parameters<SqliteStore['recordReport']>[3]>[0]) => ({ health: foldReport(r.health, [], policy, T0) });
     expect(await store.recordReport('train-1', report('boot-a-2', 2, [48, 79]), T0, fold)).toBe('stored');
     expect(await store.recordReport('train-1', report('boot-a-1', 1, [13]), T0, fold)).toBe('stored');
     expect(await store.recordReport('train-1', report('boot-a-2', 2, [48, 79]), T0, fold)).toBe('replay');
@@ -123,16 +124,16 @@ describe('SqliteStore', () => {
   it('lists reports in the order received, with seq, time, event count and only the checks that did not pass', async () => {
     await store.registerNode('train-1', registration(), T0, (s) => s);
     const warned: HealthReport = { ...report('boot-a-7', 7, [79, 13]), checks: [{ name: 'nvml', status: 'pass', message: '' }, { name: 'agent-buffer', status: 'warn', message: 'merged' }] };
-    await store.recordReport('train-1', warned, T0 + 10, (r) => r.health);
-    await store.recordReport('train-1', report('boot-a-3', 3), T0 + 20, (r) => r.health);
-    await store.recordReport('train-1', warned, T0 + 30, (r) => r.health); // a replay is not a second report
+    await store.recordReport('train-1', warned, T0 + 10, (r) => ({ health: r.health }));
+    await store.recordReport('train-1', report('boot-a-3', 3), T0 + 20, (r) => ({ health: r.health }));
+    await store.recordReport('train-1', warned, T0 + 30, (r) => ({ health: r.health })); // a replay is not a second report
     expect(await store.reports('train-1', 10)).toEqual([
       { nodeId: 'train-1', reportId: 'boot-a-7', seq: 7, time: new Date(T0).toISOString(), receivedAt: T0 + 10, events: 2, checks: [{ name: 'agent-buffer', status: 'warn', message: 'merged' }] },
       { nodeId: 'train-1', reportId: 'boot-a-3', seq: 3, time: new Date(T0).toISOString(), receivedAt: T0 + 20, events: 0, checks: [] },
     ]);
     expect((await store.reports('train-1', 1)).map((r) => r.reportId)).toEqual(['boot-a-3']);
     // Agents number reports from the clock (ms since the epoch): past 32 bits, kept exactly.
-    await store.recordReport('train-1', report('boot-a-1767225600123', 1767225600123), T0 + 40, (r) => r.health);
+    await store.recordReport('train-1', report('boot-a-1767225600123', 1767225600123), T0 + 40, (r) => ({ health: r.health }));
     expect((await store.reports('train-1', 1))[0]?.seq).toBe(1767225600123);
   });
 
@@ -148,15 +149,18 @@ describe('SqliteStore', () => {
     old.close();
     store = SqliteStore.open(path);
     await store.registerNode('train-1', registration(), T0, (s) => s);
-    expect(await store.recordReport('train-1', report('boot-a-1', 1), T0 + 1, (r) => r.health)).toBe('replay');
-    await store.recordReport('train-1', report('boot-a-2', 2, [13]), T0 + 2, (r) => r.health);
+    expect(await store.recordReport('train-1', report('boot-a-1', 1), T0 + 1, (r) => ({ health: r.health }))).toBe('replay');
+    await store.recordReport('train-1', report('boot-a-2', 2, [13]), T0 + 2, (r) => ({ health: r.health }));
     expect((await store.reports('train-1', 10)).map((r) => [r.reportId, r.seq ?? null, r.events])).toEqual([
       ['boot-a-1', null, 0],
       ['boot-a-2', 2, 1],
     ]);
+    const counted = (await store.usage()).kinds[0]?.bytes;
+    expect(counted).toBeGreaterThan(0);
     await store.close();
     store = SqliteStore.open(path); // opening an upgraded store again changes nothing
     expect(await store.reports('train-1', 10)).toHaveLength(2);
+    expect((await store.usage()).kinds[0]?.bytes).toBe(counted);
   });
 
   it('rolls back a failing write alone, keeping the others of its batch', async () => {
@@ -175,7 +179,7 @@ describe('SqliteStore', () => {
 
   it('keeps everything across a reopen', async () => {
     await store.registerNode('train-1', registration(), T0, (s) => s);
-    await store.recordReport('train-1', report('boot-a-1', 1, [79]), T0, (r) => r.health);
+    await store.recordReport('train-1', report('boot-a-1', 1, [79]), T0, (r) => ({ health: r.health }));
     const cmd = await store.enqueueCommand('train-1', { kind: 'cordon' }, T0);
     await store.setCordon('train-1', { cordoned: true, reason: 'XID 79', drainAt: T0 });
     await store.setBreaker('train', { open: true, openedAt: T0, message: 'm' });
@@ -184,20 +188,85 @@ describe('SqliteStore', () => {
     expect(await store.getNode('train-1')).toMatchObject({ cordoned: true, cordonReason: 'XID 79', drainRequestedAt: T0 });
     expect(await store.events('train-1', 10)).toHaveLength(1);
     expect((await store.pendingCommands('train-1')).map((c) => c.id)).toEqual([cmd.command.id]);
-    expect(await store.recordReport('train-1', report('boot-a-1', 1, [79]), T0, (r) => r.health)).toBe('replay');
+    expect(await store.recordReport('train-1', report('boot-a-1', 1, [79]), T0, (r) => ({ health: r.health }))).toBe('replay');
     expect(await store.breakers()).toEqual({ train: { open: true, openedAt: T0, message: 'm' } });
   });
 
   it('forgets a node entirely, and prunes old reports and events', async () => {
     await store.registerNode('train-1', registration(), T0, (s) => s);
-    await store.recordReport('train-1', report('r-1', 1, [13]), T0, (r) => r.health);
-    await store.recordReport('train-1', report('r-2', 2, [13]), T0 + 10, (r) => r.health);
+    await store.recordReport('train-1', report('r-1', 1, [13]), T0, (r) => ({ health: r.health }));
+    await store.recordReport('train-1', report('r-2', 2, [13]), T0 + 10, (r) => ({ health: r.health }));
     expect(await store.prune(T0 + 5, T0 + 5)).toEqual({ reports: 1, events: 1 });
     await store.enqueueCommand('train-1', { kind: 'drain' }, T0);
     await store.forgetNode('train-1');
     expect(await store.getNode('train-1')).toBeUndefined();
     expect(await store.pendingCommands('train-1')).toEqual([]);
     expect(await store.events('train-1', 10)).toEqual([]);
+  });
+});
+
+describe('SqliteStore budget', () => {
+  const MiB = 1024 * 1024;
+  // A report of `n` events of about 1 KiB each; `keep` ranks them all as never to be dropped.
+  const big = (id: string, seq: number, n: number): HealthReport => ({
+    id,
+    seq,
+    time: new Date(T0).toISOString(),
+    checks: [],
+    events: Array.from({ length: n }, (_, i) => ({ kind: 'xid' as const, time: new Date(T0).toISOString(), xid: 13, gpu: 0, message: `${i} ${'x'.repeat(1000)}` })),
+  });
+  const low = (r: { health: NodeHealthState }) => ({ health: r.health, retention: { report: 'low' as const, events: Array(20).fill('low') } });
+  const keep = (r: { health: NodeHealthState }) => ({ health: r.health, retention: { report: 'low' as const, events: Array(20).fill('keep') } });
+
+  it('stays within its budget, dropping the oldest low records of the node holding the most, never kept ones', async () => {
+    const evictions: Eviction[] = [];
+    store.limit(4 * MiB, (e) => evictions.push(e));
+    for (const id of ['flood', 'quiet']) await store.registerNode(id, registration(), T0, (s) => s);
+    await store.recordReport('quiet', big('q-1', 1, 20), T0, low);
+    await store.recordReport('flood', big('f-fatal', 1, 20), T0, keep);
+    for (let i = 2; i <= 300; i++) await store.recordReport('flood', big(`f-${i}`, i, 20), T0 + i, low);
+    const usage = await store.usage();
+    expect(usage.kinds).toEqual([{ kind: 'health', bytes: expect.any(Number), maxBytes: 2 * MiB }]);
+    expect(usage.kinds[0]?.bytes).toBeLessThanOrEqual(2 * MiB);
+    expect(usage.fileBytes).toBeLessThanOrEqual(4 * MiB);
+    // The quiet node lost nothing; the flood kept its fatal events and its latest reports.
+    expect((await store.events('quiet', 100)).map((e) => e.reportId)).toEqual(Array(20).fill('q-1'));
+    const flood = await store.reports('flood', 1000);
+    expect(flood[0]?.reportId).toBe('f-fatal');
+    expect(flood.at(-1)?.reportId).toBe('f-300');
+    expect(flood.length).toBeLessThan(100);
+    expect((await store.events('flood', 100_000)).filter((e) => e.reportId === 'f-fatal')).toHaveLength(20);
+    expect(evictions.length).toBeGreaterThan(0);
+    expect(evictions.every((e) => e.kind === 'health' && e.owners.join() === 'flood' && e.records > 0 && !e.overBudget)).toBe(true);
+    // A replay of a report whose record was dropped is stored again, its surviving events untouched.
+    expect(await store.recordReport('flood', big('f-2', 2, 20), T0 + 400, low)).toBe('stored');
+  });
+
+  it('says when what is left may not be dropped', async () => {
+    const evictions: Eviction[] = [];
+    store.limit(1 * MiB, (e) => evictions.push(e));
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    for (let i = 1; i <= 40; i++) await store.recordReport('train-1', big(`k-${i}`, i, 20), T0 + i, keep);
+    expect(await store.events('train-1', 100_000)).toHaveLength(800);
+    expect(evictions.at(-1)).toMatchObject({ kind: 'health', records: 0, overBudget: true });
+  });
+
+  it('counts what it holds across a reopen, a prune and a forgotten node', async () => {
+    await store.registerNode('train-1', registration(), T0, (s) => s);
+    await store.registerNode('train-2', registration(), T0, (s) => s);
+    await store.recordReport('train-1', big('a-1', 1, 20), T0, low);
+    await store.recordReport('train-2', big('b-1', 1, 20), T0 + 10, low);
+    const before = (await store.usage()).kinds[0]?.bytes ?? 0;
+    expect(before).toBeGreaterThan(40 * 1000);
+    await store.close();
+    store = SqliteStore.open(join(dir, 'cp.db'));
+    expect((await store.usage()).kinds[0]?.bytes).toBe(before);
+    await store.prune(T0 + 5, T0 + 5);
+    const after = (await store.usage()).kinds[0]?.bytes ?? 0;
+    expect(after).toBeLessThan(before);
+    expect(after).toBeGreaterThan(20 * 1000);
+    await store.forgetNode('train-2');
+    expect((await store.usage()).kinds[0]?.bytes).toBe(0);
   });
 });
 

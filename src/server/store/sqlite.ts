@@ -12,10 +12,12 @@ import type * as Sqlite from 'node-sqlite3-wasm';
 import type { Database as SqliteDatabase, Statement } from 'node-sqlite3-wasm';
 import { initialHealthState, type BreakerState, type NodeHealthState } from '../../health/index.js';
 import { NavarchError, type CommandAck, type CommandKind, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../model/index.js';
+import { budgetsFor, DATA_KINDS, DEFAULT_STORE_MAX_BYTES, type DataKind, type Eviction, type KindBudget, type StoreUsage } from './budget.js';
+import { makeRoom, RANK, type Sql } from './room.js';
 import { GroupCommit } from './group-commit.js';
 import { commandFromRow, eventFromRow, nodeFromRow, reportFromRow, type Row } from './rows.js';
-import { DDL, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import type { AckOutcome, NodeRecord, ReportOutcome, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
+import { DDL, DDL_LATEST, eventBytes, MIGRATIONS, reportBytes, SCHEMA_VERSION } from './schema.js';
+import type { AckOutcome, NodeRecord, ReportOutcome, ReportVerdict, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
 
 type SqliteModule = typeof Sqlite;
 
@@ -29,8 +31,10 @@ const SQL = {
       registration = excluded.registration, health = excluded.health`,
   heartbeat: 'UPDATE nodes SET last_heartbeat_at = ?, heartbeat = ? WHERE id = ?',
   reportSeen: 'SELECT 1 AS seen FROM reports WHERE node_id = ? AND id = ?',
-  insertReport: 'INSERT INTO reports (node_id, id, received_at, seq, time, checks, events) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  insertEvent: 'INSERT INTO events (node_id, report_id, epoch, report_seq, idx, received_at, kind, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  insertReport: 'INSERT INTO reports (node_id, id, received_at, seq, time, checks, events, bytes, retention) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  // OR IGNORE: a report id seen so long ago that its record was dropped may still have events stored.
+  insertEvent: 'INSERT OR IGNORE INTO events (node_id, report_id, epoch, report_seq, idx, received_at, kind, data, bytes, retention) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  kindBytes: 'SELECT COALESCE(SUM(bytes), 0) AS bytes FROM usage WHERE kind = ?',
   afterReport: 'UPDATE nodes SET last_report_at = ?, checks = ?, health = ? WHERE id = ?',
   health: 'UPDATE nodes SET health = ? WHERE id = ?',
   pending: 'SELECT * FROM commands WHERE node_id = ? AND acked_at IS NULL ORDER BY seq',
@@ -39,6 +43,8 @@ const SQL = {
 export class SqliteStore implements Store {
   private readonly statements = new Map<string, Statement>();
   private readonly writes: GroupCommit;
+  private budgets: Record<DataKind, KindBudget> = budgetsFor(DEFAULT_STORE_MAX_BYTES);
+  private onEvict: ((e: Eviction) => void) | undefined;
 
   private constructor(private readonly db: SqliteDatabase) {
     this.writes = new GroupCommit(db);
@@ -67,13 +73,16 @@ export class SqliteStore implements Store {
     }
     try {
       for (const step of MIGRATIONS.filter((m) => m.to > version)) {
-        db.exec(`BEGIN; ${step.sql} UPDATE meta SET value = '${step.to}' WHERE key = 'schema'; COMMIT;`);
+        const add = step.columns.filter(([table, column]) => !(db.all(`PRAGMA table_info(${table})`) as Row[]).some((c) => c['name'] === column));
+        const alter = add.map(([table, column, decl]) => `ALTER TABLE ${table} ADD COLUMN ${column} ${decl};`).join(' ');
+        db.exec(`BEGIN; ${alter} ${step.sql} UPDATE meta SET value = '${step.to}' WHERE key = 'schema'; COMMIT;`);
       }
     } catch (err) {
       db.close();
       throw new NavarchError('store.unavailable', `cannot upgrade the control plane store ${path}: ${(err as Error).message}`, { cause: err });
     }
     db.run("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", [String(SCHEMA_VERSION)]);
+    db.exec(DDL_LATEST);
     return new SqliteStore(db);
   }
 
@@ -85,6 +94,9 @@ export class SqliteStore implements Store {
     }
     return s;
   }
+
+  /** Statements for what runs inside this store's writes (eviction). */
+  private readonly sql: Sql = { row: (q, v) => this.row(q, v), rows: (q, v) => this.rows(q, v), exec: (q, v) => this.exec(q, v) };
 
   private row(sql: string, values: unknown[]): Row | undefined {
     return (this.stmt(sql).get(values as never) as Row | null) ?? undefined;
@@ -126,17 +138,40 @@ export class SqliteStore implements Store {
     });
   }
 
-  recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => NodeHealthState): Promise<ReportOutcome> {
-    return this.writes.run(() => {
+  async recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => ReportVerdict): Promise<ReportOutcome> {
+    const { outcome, eviction } = await this.writes.run((): { outcome: ReportOutcome; eviction?: Eviction | undefined } => {
       const node = this.nodeNow(id);
-      if (!node) return 'unknown-node';
-      if (this.row(SQL.reportSeen, [id, report.id])) return 'replay';
+      if (!node) return { outcome: 'unknown-node' };
+      if (this.row(SQL.reportSeen, [id, report.id])) return { outcome: 'replay' };
+      const verdict = fold(node);
+      const ranks = report.events.map((_, i) => RANK[verdict.retention?.events[i] ?? 'normal']);
+      // A report's record goes no sooner than its events: dropping it drops them too.
+      const reportRank = Math.max(RANK[verdict.retention?.report ?? 'normal'], ...ranks);
       const notPassing = report.checks.filter((c) => c.status !== 'pass');
-      this.exec(SQL.insertReport, [id, report.id, now, report.seq, report.time, notPassing.length ? JSON.stringify(notPassing) : null, report.events.length]);
-      report.events.forEach((e, i) => this.exec(SQL.insertEvent, [id, report.id, node.epoch, report.seq, i, now, e.kind, JSON.stringify(e)]));
-      this.exec(SQL.afterReport, [now, JSON.stringify(report.checks), JSON.stringify(fold(node)), id]);
-      return 'stored';
+      const checks = notPassing.length ? JSON.stringify(notPassing) : null;
+      const data = report.events.map((e) => JSON.stringify(e));
+      const sizes = data.map((d) => eventBytes(id, report.id, d));
+      const size = reportBytes(id, report.id, checks);
+      const eviction = makeRoom(this.sql, this.budgets.health, 'health', id, size + sizes.reduce((a, b) => a + b, 0));
+      this.exec(SQL.insertReport, [id, report.id, now, report.seq, report.time, checks, report.events.length, size, reportRank]);
+      report.events.forEach((e, i) => this.exec(SQL.insertEvent, [id, report.id, node.epoch, report.seq, i, now, e.kind, data[i], sizes[i], ranks[i]]));
+      this.exec(SQL.afterReport, [now, JSON.stringify(report.checks), JSON.stringify(verdict.health), id]);
+      return { outcome: 'stored', eviction };
     });
+    if (eviction) this.onEvict?.(eviction);
+    return outcome;
+  }
+
+  limit(maxBytes: number, onEvict?: (e: Eviction) => void): void {
+    this.budgets = budgetsFor(maxBytes);
+    this.onEvict = onEvict;
+  }
+
+  async usage(): Promise<StoreUsage> {
+    const kinds = DATA_KINDS.map((kind) => ({ kind, bytes: Number(this.row(SQL.kindBytes, [kind])?.['bytes'] ?? 0), maxBytes: this.budgets[kind].maxBytes }));
+    const pages = Number(this.row('PRAGMA page_count', [])?.['page_count'] ?? 0);
+    const size = Number(this.row('PRAGMA page_size', [])?.['page_size'] ?? 0);
+    return { kinds, fileBytes: pages * size };
   }
 
   updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined> {
@@ -231,6 +266,7 @@ export class SqliteStore implements Store {
   forgetNode(id: string): Promise<void> {
     return this.writes.run(() => {
       for (const table of ['events', 'reports', 'commands']) this.exec(`DELETE FROM ${table} WHERE node_id = ?`, [id]);
+      this.exec("DELETE FROM usage WHERE kind = 'health' AND owner = ?", [id]);
       this.exec('DELETE FROM nodes WHERE id = ?', [id]);
     });
   }

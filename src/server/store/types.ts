@@ -3,7 +3,8 @@
  * (a SQLite file); the interface is asynchronous so a shared database can stand behind it later.
  * Every write is one transaction: it happens entirely or not at all.
  */
-import type { BreakerState, NodeHealthState } from '../../health/index.js';
+import type { BreakerState, NodeHealthState, Retention } from '../../health/index.js';
+import type { Eviction, StoreUsage } from './budget.js';
 import type { CheckResult, CommandAck, CommandKind, HealthEvent, HealthReport, HeartbeatRequest, NodeCommand, RegisterRequest } from '../../model/index.js';
 
 /** A node as its agent registered it, with what the control plane learnt since. Times are server ms. */
@@ -62,6 +63,16 @@ export interface StoredCommand extends NodeCommand {
   ack: (CommandAck & { at: string }) | undefined;
 }
 
+/** What the fold of a report decides: the node's health after it, and what its records are worth keeping. */
+export interface ReportVerdict {
+  health: NodeHealthState;
+  /**
+   * How the store ranks the report's records when it must drop some (default `normal`): the
+   * report's own (its id and checks) and each event's, in order.
+   */
+  retention?: { report: Retention; events: readonly Retention[] } | undefined;
+}
+
 export type ReportOutcome = 'stored' | 'replay' | 'unknown-node';
 export type AckOutcome = 'acknowledged' | 'already-acknowledged' | 'not-found';
 
@@ -75,9 +86,18 @@ export interface Store {
   recordHeartbeat(id: string, hb: HeartbeatRequest, now: number): Promise<boolean>;
   /**
    * Stores a health report once: its events, its checks, and the health state `fold` computes from
-   * the record as it was. A report id seen before is a replay and changes nothing.
+   * the record as it was. A report id seen before is a replay and changes nothing. When its kind is
+   * over budget, older records are dropped first in the same transaction (see `limit`).
    */
-  recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => NodeHealthState): Promise<ReportOutcome>;
+  recordReport(id: string, report: HealthReport, now: number, fold: (record: NodeRecord) => ReportVerdict): Promise<ReportOutcome>;
+  /**
+   * Bounds what the store keeps to `maxBytes` (`control_plane.store_max_bytes`): each kind of data
+   * within its share, dropping its oldest records of the lowest retention first and never `keep`
+   * ones. `onEvict` hears of every eviction once it is committed.
+   */
+  limit(maxBytes: number, onEvict?: (e: Eviction) => void): void;
+  /** What the store holds of each kind of data against its budget, and the file's size. */
+  usage(): Promise<StoreUsage>;
   /** Rewrites a node's health state (an operator cleared it). */
   updateHealth(id: string, fold: (record: NodeRecord) => NodeHealthState): Promise<NodeRecord | undefined>;
   setCordon(id: string, change: { cordoned: boolean; reason?: string | undefined; drainAt?: number | undefined }): Promise<NodeRecord | undefined>;
