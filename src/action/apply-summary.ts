@@ -18,5 +18,6 @@ export function applyResultMarkdown(result: ApplyResult): string {
   const failed = result.results.filter((r) => r.result !== 'ok');
   const items = failed.slice(0, 50).map((r) => `- \`${r.action.id}\`: ${r.result}${r.message ? ` (${r.message.replace(/[`|<>]/g, '')})` : ''}`);
   const more = failed.length > 50 ? [`- … and ${failed.length - 50} more`] : [];
-  return [`**Apply incomplete:** ${failed.length} of ${result.results.length} actions did not complete. ${line}`, '', ...items, ...more].join('\n');
+  const stopped = result.stoppedBy ? [`Stopped after \`${result.stoppedBy.action.id}\` failed: ${result.stoppedBy.error.replace(/[`|<>]/g, '')}; no new action was started.`, ''] : [];
+  return [`**Apply incomplete:** ${failed.length} of ${result.results.length} actions did not complete. ${line}`, '', ...stopped, ...items, ...more].join('\n');
 }

@@ -54,7 +54,21 @@ export interface ApplyOptions {
 export interface ApplyResult {
   results: ActionResult[];
   status: FleetStatus;
+  /** Every action succeeded (and the plan left no pool unknown). */
   ok: boolean;
+  /**
+   * The failure that stopped the run (an `auth` or `invalid` provider error): actions in flight
+   * finished, and every action not yet started is in `results` as skipped.
+   */
+  stoppedBy: { action: Action; error: string } | undefined;
+}
+
+/**
+ * Provider errors after which nothing new starts: the credentials or the requests themselves are
+ * wrong, so every later call would be refused the same way (or, worse, half of them accepted).
+ */
+function stopsTheRun(err: unknown): boolean {
+  return err instanceof ProviderError && (err.errorClass === 'auth' || err.errorClass === 'invalid');
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -127,9 +141,10 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
     return instance;
   };
 
+  let stoppedBy: ApplyResult['stoppedBy'];
   const run = async (action: Action): Promise<ActionResult> => {
-    if (opts.signal?.aborted) {
-      const reason = 'stopped before it started';
+    if (opts.signal?.aborted || stoppedBy) {
+      const reason = stoppedBy ? `not attempted: ${stoppedBy.action.id} failed with an error that stops the run` : 'stopped before it started';
       emit({ type: 'skipped', action, reason });
       book.event({ action: action.kind, pool: action.pool, node: action.node, result: 'skipped', message: reason });
       return { action, result: 'skipped', message: reason };
@@ -166,6 +181,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
       return { action, result: 'ok', message: done, ...(instance ? { instance } : {}) };
     } catch (err) {
       const msg = message(err);
+      if (stopsTheRun(err)) stoppedBy ??= { action, error: msg };
       book.event({ action: action.kind, pool: action.pool, node: action.node, result: 'failed', message: msg });
       await flush();
       emit({ type: 'failed', action, error: msg, durationMs: clock.now() - started });
@@ -182,7 +198,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
     result,
     actions: plan.actions.length,
   });
-  return { results, status, ok: failed === 0 };
+  return { results, status, ok: failed === 0, stoppedBy };
 }
 
 function describe(action: Action, instance: Instance | undefined): string {
