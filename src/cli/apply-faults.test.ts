@@ -67,3 +67,64 @@ describe('an auth error stops the run', () => {
     expect(rest.out).toContain('unavailable, trying');
   });
 });
+
+describe('a provider that cannot be listed freezes its pools', () => {
+  /** Applies the quickstart, then makes listing the fake cloud fail; returns the status as it was. */
+  async function appliedThenUnlistable(): Promise<string> {
+    expect((await runCommand(['apply', '--dir', dir, '--auto-approve'])).code).toBe(0);
+    await admin().injectFailure({ op: 'list', error: 'auth' });
+    return statusText();
+  }
+  const records = (text: string) => {
+    const s = parseStatus(text, 'status');
+    return { nodes: s.nodes, pools: s.pools };
+  };
+
+  it('plan says the pools are unknown, never that the fleet matches, and exits 1 with --detailed-exitcode', async () => {
+    await appliedThenUnlistable();
+    const r = await runCommand(['plan', '--dir', dir, '--no-color', '--detailed-exitcode']);
+    expect(r.code).toBe(1);
+    expect(r.out).not.toContain('matches');
+    expect(r.out).toContain('  - pool "inference": provider "local" could not be listed: credentials rejected');
+    expect(r.out).toContain('  - pool "train": provider "local" could not be listed');
+    const json = await runCommand(['plan', '--dir', dir, '--json']);
+    expect(JSON.parse(json.out).unknown.map((u: { pool: string }) => u.pool)).toEqual(['inference', 'train']);
+  });
+
+  it('apply keeps their records exactly as they were, prints nothing "complete", and exits 1', async () => {
+    const before = await appliedThenUnlistable();
+    const r = await runCommand(['apply', '--dir', dir, '--auto-approve', '--no-color']);
+    expect(r.code).toBe(1);
+    expect(r.out).not.toMatch(/complete!|matches/);
+    expect(r.out).toContain('Apply incomplete: 0 failed, 0 not attempted.');
+    expect(r.out).toContain('Not planned, their records left as they were: inference, train (provider "local" could not be listed).');
+    expect(r.err).toContain('error: provider "local" could not be listed');
+    expect(records(await statusText())).toEqual(records(before));
+    expect(parseStatus(await statusText(), 'status').history[0]).toMatchObject({ result: 'partial' });
+  });
+
+  it('creates nothing on another provider for a pool whose nodes cannot be seen', async () => {
+    const before = await appliedThenUnlistable();
+    const yaml = await readFile(join(dir, 'navarch.yaml'), 'utf8');
+    await writeFile(join(dir, 'navarch.yaml'), yaml.replace('providers:\n', 'providers:\n  spare:\n    type: fake\n    state_file: .navarch/spare-cloud.json\n'));
+    const train = join(dir, 'pools/train.yaml');
+    await writeFile(train, (await readFile(train, 'utf8')).replace('provider: local', 'provider: spare'));
+    const r = await runCommand(['apply', '--dir', dir, '--auto-approve', '--no-color']);
+    expect(r.code).toBe(1);
+    expect((await readFakeState(dir, { state_file: '.navarch/spare-cloud.json' })).instances).toEqual([]);
+    expect(r.out).toContain('  - pool "train": provider "local" could not be listed');
+    expect(records(await statusText()).nodes).toEqual(records(before).nodes);
+  });
+});
+
+describe('reconcile with a provider that cannot be listed', () => {
+  it('fails the pass (exit 1 with --once) and keeps the records as they were', async () => {
+    expect((await runCommand(['apply', '--dir', dir, '--auto-approve'])).code).toBe(0);
+    const before = parseStatus(await statusText(), 'status').nodes;
+    await admin().injectFailure({ op: 'list', error: 'auth' });
+    const r = await runCommand(['reconcile', '--dir', dir, '--once']);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toContain('not planned, their provider could not be listed: pool inference, pool train');
+    expect(parseStatus(await statusText(), 'status').nodes).toEqual(before);
+  });
+});

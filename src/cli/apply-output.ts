@@ -50,5 +50,13 @@ export function printResult(ctx: CliContext, result: ApplyResult, c: Colors): vo
     ctx.stdout.write(`Stopped after ${result.stoppedBy.action.id} failed: ${result.stoppedBy.error}; no new action was started.\n`);
   }
   if (skipped.length > 0) ctx.stdout.write(`Not attempted: ${skipped.map((r) => r.action.id).join(', ')}.\n`);
+  if (result.unknown.length > 0) ctx.stdout.write(`${unknownLine(result)}\n`);
   ctx.stdout.write('Run `navarch plan` to see what is left.\n');
+}
+
+/** `Not planned, their records left as they were: train (provider "aws" could not be listed).` */
+export function unknownLine(result: Pick<ApplyResult, 'unknown'>): string {
+  const providers = [...new Set(result.unknown.flatMap((u) => u.providers))].sort();
+  const which = providers.map((p) => `"${p}"`).join(', ');
+  return `Not planned, their records left as they were: ${result.unknown.map((u) => u.pool).join(', ')} (${providers.length === 1 ? 'provider' : 'providers'} ${which} could not be listed).`;
 }

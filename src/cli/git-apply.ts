@@ -66,7 +66,7 @@ export async function applyToTarget(
 function report(ctx: CliContext, outcome: PassOutcome, c: Colors): void {
   const { result, published } = outcome;
   if (!result) return;
-  if (planHasChanges(outcome.plan)) printResult(ctx, result, c);
+  if (planHasChanges(outcome.plan) || !result.ok) printResult(ctx, result, c);
   if (published) ctx.stdout.write(`${publishLine(published, outcome.state.snapshot.branch)}\n`);
   ctx.exitCode = reportGaps(ctx, outcome.gaps) || (result.ok ? 0 : 1);
 }
