@@ -52,7 +52,7 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
         timeoutMs: inputs.lockTimeoutMs,
         holder: ctx.holder,
         onWait: (lock) => log(`Waiting for the fleet lock, held by ${describeLock(lock, Date.now())}…`),
-        onTakeOver: (lock) => log(`Took over an expired fleet lock (${describeLock(lock, Date.now())}).`),
+        onTakeOver: (lock, why) => log(`Took over ${why === 'gone' ? 'the fleet lock of a run that is no longer running' : 'an expired fleet lock'} (${describeLock(lock, Date.now())}).`),
         onAcquired: (lock) => log(`Acquired the fleet lock ${lock.id}.`),
       },
       allowDestroy: inputs.allowDestroy,

@@ -18,5 +18,7 @@ export function applyResultMarkdown(result: ApplyResult): string {
   const failed = result.results.filter((r) => r.result !== 'ok');
   const items = failed.slice(0, 50).map((r) => `- \`${r.action.id}\`: ${r.result}${r.message ? ` (${r.message.replace(/[`|<>]/g, '')})` : ''}`);
   const more = failed.length > 50 ? [`- … and ${failed.length - 50} more`] : [];
-  return [`**Apply incomplete:** ${failed.length} of ${result.results.length} actions did not complete. ${line}`, '', ...items, ...more].join('\n');
+  const unknown = result.unknown.map((u) => `- pool \`${u.pool}\`: not planned, its records left as they were (${u.reason.replace(/[`|<>]/g, '')})`);
+  const stopped = result.stoppedBy ? [`Stopped after \`${result.stoppedBy.action.id}\` failed: ${result.stoppedBy.error.replace(/[`|<>]/g, '')}; no new action was started.`, ''] : [];
+  return [`**Apply incomplete:** ${failed.length} of ${result.results.length} actions did not complete. ${line}`, '', ...stopped, ...items, ...more, ...unknown].join('\n');
 }

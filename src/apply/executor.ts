@@ -15,6 +15,7 @@ import {
   type Instance,
   type ObservedFleet,
   type Plan,
+  type UnknownPool,
 } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
 import { StatusBook } from '../status/index.js';
@@ -54,7 +55,23 @@ export interface ApplyOptions {
 export interface ApplyResult {
   results: ActionResult[];
   status: FleetStatus;
+  /** Every action succeeded, and the plan left no pool unknown. */
   ok: boolean;
+  /** The plan's unknown pools: not applied, their records left as they were. */
+  unknown: UnknownPool[];
+  /**
+   * The failure that stopped the run (an `auth` or `invalid` provider error): actions in flight
+   * finished, and every action not yet started is in `results` as skipped.
+   */
+  stoppedBy: { action: Action; error: string } | undefined;
+}
+
+/**
+ * Provider errors after which nothing new starts: the credentials or the requests themselves are
+ * wrong, so every later call would be refused the same way (or, worse, half of them accepted).
+ */
+function stopsTheRun(err: unknown): boolean {
+  return err instanceof ProviderError && (err.errorClass === 'auth' || err.errorClass === 'invalid');
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -82,7 +99,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
   const { plan, clock } = opts;
   const emit = opts.onEvent ?? (() => undefined);
   const now = (): string => new Date(clock.now()).toISOString();
-  const book = new StatusBook(opts.desired, opts.observed, opts.previousStatus, now);
+  const book = new StatusBook(opts.desired, opts.observed, opts.previousStatus, now, new Set(plan.unknown.map((u) => u.pool)));
   const writes = new SerialQueue();
   const flush = (final?: Parameters<StatusBook['snapshot']>[0]): Promise<FleetStatus> =>
     writes.run(async () => {
@@ -127,9 +144,10 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
     return instance;
   };
 
+  let stoppedBy: ApplyResult['stoppedBy'];
   const run = async (action: Action): Promise<ActionResult> => {
-    if (opts.signal?.aborted) {
-      const reason = 'stopped before it started';
+    if (opts.signal?.aborted || stoppedBy) {
+      const reason = stoppedBy ? `not attempted: ${stoppedBy.action.id} failed with an error that stops the run` : 'stopped before it started';
       emit({ type: 'skipped', action, reason });
       book.event({ action: action.kind, pool: action.pool, node: action.node, result: 'skipped', message: reason });
       return { action, result: 'skipped', message: reason };
@@ -166,6 +184,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
       return { action, result: 'ok', message: done, ...(instance ? { instance } : {}) };
     } catch (err) {
       const msg = message(err);
+      if (stopsTheRun(err)) stoppedBy ??= { action, error: msg };
       book.event({ action: action.kind, pool: action.pool, node: action.node, result: 'failed', message: msg });
       await flush();
       emit({ type: 'failed', action, error: msg, durationMs: clock.now() - started });
@@ -175,14 +194,17 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
 
   const results = await mapLimit(plan.actions, opts.concurrency ?? opts.desired.settings.applyConcurrency, run);
   const failed = results.filter((r) => r.result !== 'ok').length;
-  const result = plan.actions.length === 0 ? 'no-changes' : failed === 0 ? 'applied' : failed === results.length ? 'failed' : 'partial';
+  const unknown = plan.unknown;
+  const result =
+    failed > 0 && failed === results.length ? 'failed' : failed > 0 || unknown.length > 0 ? 'partial' : plan.actions.length === 0 ? 'no-changes' : 'applied';
   const { add, change, destroy } = plan.summary;
+  const notPlanned = unknown.length > 0 ? `; not planned (provider could not be listed): ${unknown.map((u) => u.pool).join(', ')}` : '';
   const status = await flush({
-    summary: `${add} to add, ${change} to change, ${destroy} to destroy`,
+    summary: `${add} to add, ${change} to change, ${destroy} to destroy${notPlanned}`,
     result,
     actions: plan.actions.length,
   });
-  return { results, status, ok: failed === 0 };
+  return { results, status, ok: failed === 0 && unknown.length === 0, unknown, stoppedBy };
 }
 
 function describe(action: Action, instance: Instance | undefined): string {

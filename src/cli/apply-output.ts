@@ -33,14 +33,30 @@ export async function approved(ctx: CliContext, opts: ApplyOptions): Promise<boo
   return false;
 }
 
-/** `Apply complete! Resources: ...` or what failed. */
+/** `Apply complete! Resources: ...`, or what failed, what was not attempted and why. */
 export function printResult(ctx: CliContext, result: ApplyResult, c: Colors): void {
   const count = (kind: string): number => result.results.filter((r) => r.result === 'ok' && r.action.kind === kind).length;
   const added = count('create') + count('replace');
   const destroyed = count('destroy') + count('replace');
   const failed = result.results.filter((r) => r.result === 'failed').length;
-  const skipped = result.results.filter((r) => r.result === 'skipped').length;
+  const skipped = result.results.filter((r) => r.result === 'skipped');
   const line = `Resources: ${added} added, ${count('update')} changed, ${destroyed} destroyed.`;
-  if (result.ok) ctx.stdout.write(`\n${c.green(c.bold('Apply complete!'))} ${line}\n`);
-  else ctx.stdout.write(`\n${c.red(c.bold('Apply incomplete:'))} ${failed} failed, ${skipped} skipped. ${line}\nRun \`navarch plan\` to see what is left.\n`);
+  if (result.ok) {
+    ctx.stdout.write(`\n${c.green(c.bold('Apply complete!'))} ${line}\n`);
+    return;
+  }
+  ctx.stdout.write(`\n${c.red(c.bold('Apply incomplete:'))} ${failed} failed, ${skipped.length} not attempted. ${line}\n`);
+  if (result.stoppedBy) {
+    ctx.stdout.write(`Stopped after ${result.stoppedBy.action.id} failed: ${result.stoppedBy.error}; no new action was started.\n`);
+  }
+  if (skipped.length > 0) ctx.stdout.write(`Not attempted: ${skipped.map((r) => r.action.id).join(', ')}.\n`);
+  if (result.unknown.length > 0) ctx.stdout.write(`${unknownLine(result)}\n`);
+  ctx.stdout.write('Run `navarch plan` to see what is left.\n');
+}
+
+/** `Not planned, their records left as they were: train (provider "aws" could not be listed).` */
+export function unknownLine(result: Pick<ApplyResult, 'unknown'>): string {
+  const providers = [...new Set(result.unknown.flatMap((u) => u.providers))].sort();
+  const which = providers.map((p) => `"${p}"`).join(', ');
+  return `Not planned, their records left as they were: ${result.unknown.map((u) => u.pool).join(', ')} (${providers.length === 1 ? 'provider' : 'providers'} ${which} could not be listed).`;
 }

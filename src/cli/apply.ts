@@ -21,6 +21,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
         'A saved plan is applied without a prompt, exactly as shown, or refused when stale.\n\n' +
         'With --repo URL, apply takes the fleet lock on the repository, reads the branch head, applies,\n' +
         'then commits the status file and pushes it (re-applied on the new head if the branch moved).\n' +
+        'With --dir, the lock is DIR/.navarch/lock.json, so two applies on one directory take turns.\n' +
         'Examples:\n  navarch apply --dir examples/quickstart --auto-approve\n' +
         '  NAVARCH_GIT_TOKEN=... navarch apply --repo https://github.com/org/fleet.git --auto-approve --lock-timeout 10m\n' +
         '  navarch apply --dir . --commit --push --auto-approve',

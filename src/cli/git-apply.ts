@@ -36,8 +36,12 @@ export async function applyToTarget(
           if (!waiting) ctx.stderr.write(`Waiting for the fleet lock, held by ${describeLock(lock, ctx.clock.now())}…\n`);
           waiting = true;
         },
-        onTakeOver: (lock) => ctx.stderr.write(`Took over an expired fleet lock (${describeLock(lock, ctx.clock.now())}).\n`),
-        onAcquired: (lock) => ctx.stderr.write(`Acquired the fleet lock ${lock.id} on ${target.label}.\n`),
+        onTakeOver: (lock, why) =>
+          ctx.stderr.write(`Took over ${why === 'gone' ? 'the fleet lock of a run that is no longer running' : 'an expired fleet lock'} (${describeLock(lock, ctx.clock.now())}).\n`),
+        // A directory's own lock is only worth a word when someone else had it first.
+        onAcquired: (lock, store) => {
+          if (!store.local || waiting) ctx.stderr.write(`Acquired the fleet lock ${lock.id} on ${target.label}.\n`);
+        },
       },
       decide: async (fresh, ws) => {
         let plan: Plan = fresh;
@@ -66,7 +70,7 @@ export async function applyToTarget(
 function report(ctx: CliContext, outcome: PassOutcome, c: Colors): void {
   const { result, published } = outcome;
   if (!result) return;
-  if (planHasChanges(outcome.plan)) printResult(ctx, result, c);
+  if (planHasChanges(outcome.plan) || !result.ok) printResult(ctx, result, c);
   if (published) ctx.stdout.write(`${publishLine(published, outcome.state.snapshot.branch)}\n`);
   ctx.exitCode = reportGaps(ctx, outcome.gaps) || (result.ok ? 0 : 1);
 }

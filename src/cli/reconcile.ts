@@ -149,16 +149,19 @@ async function onePass(
   const count = (r: string): number => results.filter((x) => x.result === r).length;
   const p = outcome.published;
   const failed = count('failed') > 0;
+  // A pass that could not see some pools did not bring them to the configuration either.
+  const unknown = outcome.plan.unknown;
+  const unknownError = unknown.length > 0 ? `not planned, their provider could not be listed: ${unknown.map((u) => `pool ${u.pool}`).join(', ')}` : null;
   return {
     time,
-    verdict: failed ? 'failed' : 'ok',
+    verdict: failed || unknownError ? 'failed' : 'ok',
     head: outcome.state.snapshot.head || null,
     desired_commit: outcome.state.desired.commit ?? null,
     plan: summaryLine(outcome.plan),
     actions: { ok: count('ok'), failed: count('failed'), skipped: count('skipped') },
     status: p ? { changed: p.changed, commit: p.commit ?? null, pushed: p.pushed, attempts: p.attempts } : null,
     warnings: outcome.plan.warnings,
-    error: failed ? `${count('failed')} action(s) failed: ${results.find((r) => r.result === 'failed')?.message ?? ''}` : null,
+    error: failed ? `${count('failed')} action(s) failed: ${results.find((r) => r.result === 'failed')?.message ?? ''}` : unknownError,
   };
 }
 

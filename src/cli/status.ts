@@ -1,12 +1,12 @@
 /** `navarch status`: the fleet as the status file records it. */
 import type { Command } from 'commander';
 import { loadWorkspaceDesired, readTarget } from '../engine/index.js';
-import { describeLock, lockRefFor, readLock, type LockInfo } from '../git/index.js';
+import { describeLock, directoryLockStore, lockRefFor, readLock, type LockInfo } from '../git/index.js';
 import { NavarchError, type DesiredFleet, type FleetStatus } from '../model/index.js';
 import { formatMoney } from '../plan/index.js';
 import { readStatus } from '../status/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
-import { gitTarget, withRepo, type GitOptions } from './git-options.js';
+import { authorOf, gitTarget, withRepo, type GitOptions } from './git-options.js';
 import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
 import { table } from './table.js';
 
@@ -18,7 +18,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .description('Show the fleet as last observed: pools, nodes, health, cost (reads the status file; calls no cloud)')
     .option('--json', 'print the status document (schemas/status.schema.json)')
     .option('--lock-ref <ref>', 'with --repo: the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)')
-    .addHelpText('after', '\nWith --repo, reads the status committed on the branch head and says whether the fleet is locked.');
+    .addHelpText('after', '\nSays whether the fleet is locked (with --repo, by the lock on the repository; with --dir, by an apply on that directory).\nWith --repo, reads the status committed on the branch head.');
   withRepo(withColor(withDir(cmd))).action(async (opts: StatusOptions, command: Command) => {
     const target = await gitTarget(ctx, command, opts, cliLogger(ctx));
     let desired: DesiredFleet;
@@ -28,11 +28,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const state = await readTarget(target);
       desired = state.desired;
       status = state.status;
-      const remote = await target.lockRemote();
-      if (remote) lock = (await readLock(remote, opts.lockRef ?? lockRefFor(desired.fleet)))?.info;
+      const store = await target.lockStore({ ref: opts.lockRef ?? lockRefFor(desired.fleet), author: authorOf(opts), clock: ctx.clock });
+      lock = (await readLock(store))?.info;
     } else {
       desired = await loadWorkspaceDesired({ source: resolveDir(ctx, opts.dir) });
       status = await readStatus(desired.root, desired.statusFile);
+      lock = (await readLock(directoryLockStore(resolveDir(ctx, opts.dir))))?.info;
     }
     if (!status) {
       throw new NavarchError('status.missing', `no status yet at ${desired.statusFile}: run \`navarch apply\` first`);

@@ -1,8 +1,11 @@
-/** A plain directory as a ConfigTarget: no git, the status stays on disk where apply writes it. */
+/**
+ * A plain directory as a ConfigTarget: no git, the status stays on disk where apply writes it, and
+ * the fleet lock is a file in its `.navarch/`, so two applies on one directory take turns.
+ */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { directorySource } from '../config/index.js';
-import type { ConfigTarget } from '../git/index.js';
+import { directoryLockStore, type ConfigTarget } from '../git/index.js';
 
 export function directoryTarget(dir: string): ConfigTarget {
   const root = resolve(dir);
@@ -17,7 +20,7 @@ export function directoryTarget(dir: string): ConfigTarget {
       readStatus: (path) => readFile(join(root, path), 'utf8').catch(() => undefined),
       desiredCommit: async () => undefined,
     }),
-    lockRemote: async () => undefined,
+    lockStore: async () => directoryLockStore(root),
     // apply has already written the status file in place; there is nothing to commit.
     publish: async (_snap, path) => ({ changed: true, commit: undefined, pushed: false, attempts: 0, note: `Status written to ${path}.` }),
   };

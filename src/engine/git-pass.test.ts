@@ -146,9 +146,8 @@ describe('runPass', () => {
   it('does nothing while another run holds the fleet lock', async () => {
     const s = await setup();
     const snap = await s.target.sync();
-    const remote = await s.target.lockRemote();
-    if (!remote) throw new Error('remote target has a lock remote');
-    await acquireLock({ remote, ref: lockRefFor('research'), author: DEFAULT_AUTHOR, clock: s.clock, fleet: 'research', holder: 'other@ci pid 7', command: 'navarch apply' });
+    const store = await s.target.lockStore({ ref: lockRefFor('research'), author: DEFAULT_AUTHOR, clock: s.clock });
+    await acquireLock({ store, clock: s.clock, fleet: 'research', holder: 'other@ci pid 7', command: 'navarch apply' });
     const reads: unknown[] = [];
     await expect(s.pass({ onRead: (state) => reads.push(state.desired.commit) })).rejects.toMatchObject({ code: 'git.locked', message: expect.stringContaining('other@ci pid 7') });
     expect(reads).toEqual([s.initial]);

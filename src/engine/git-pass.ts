@@ -11,8 +11,8 @@ import {
   lockRefFor,
   type ConfigTarget,
   type GitAuthor,
-  type HeldLock,
   type LockInfo,
+  type LockStore,
   type PublishOutcome,
   type TargetSnapshot,
 } from '../git/index.js';
@@ -61,8 +61,9 @@ export interface PassLockOptions {
   timeoutMs?: number;
   holder?: string;
   onWait?: (lock: LockInfo) => void;
-  onTakeOver?: (lock: LockInfo) => void;
-  onAcquired?: (lock: LockInfo) => void;
+  onTakeOver?: (lock: LockInfo, why: 'expired' | 'gone') => void;
+  /** Called once the lock is held, with where it is. */
+  onAcquired?: (lock: LockInfo, store: LockStore) => void;
 }
 
 /** The workspace to plan on, as `prepare` leaves it, and what the planner should also take into account. */
@@ -126,44 +127,39 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
   const { target, clock, logger } = opts;
   const first = await readTarget(target);
   opts.onRead?.(first);
-  const lockRemote = await target.lockRemote();
-  let lock: HeldLock | undefined;
-  if (lockRemote) {
-    const l = opts.lock ?? {};
-    lock = await acquireLock({
-      remote: lockRemote,
-      ref: l.ref ?? lockRefFor(first.desired.fleet),
-      author: opts.author,
-      clock,
-      logger,
-      fleet: first.desired.fleet,
-      holder: l.holder ?? currentHolder(opts.env),
-      command: opts.command,
-      ...(l.ttlMs !== undefined ? { ttlMs: l.ttlMs } : {}),
-      ...(l.timeoutMs !== undefined ? { timeoutMs: l.timeoutMs } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(l.onWait ? { onWait: l.onWait } : {}),
-      ...(l.onTakeOver ? { onTakeOver: l.onTakeOver } : {}),
-    });
-    lock.startHeartbeat();
-    l.onAcquired?.(lock.info);
-  }
+  const l = opts.lock ?? {};
+  // Every target has a lock: a ref on the remote, or a file in the directory when nothing is shared.
+  const store = await target.lockStore({ ref: l.ref ?? lockRefFor(first.desired.fleet), author: opts.author, clock });
+  const lock = await acquireLock({
+    store,
+    clock,
+    logger,
+    fleet: first.desired.fleet,
+    holder: l.holder ?? currentHolder(opts.env),
+    command: opts.command,
+    ...(l.ttlMs !== undefined ? { ttlMs: l.ttlMs } : {}),
+    ...(l.timeoutMs !== undefined ? { timeoutMs: l.timeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(l.onWait ? { onWait: l.onWait } : {}),
+    ...(l.onTakeOver ? { onTakeOver: l.onTakeOver } : {}),
+  });
+  lock.startHeartbeat();
+  l.onAcquired?.(lock.info, store);
   try {
     // Whatever happened while waiting for the lock (another applier's status, a new config commit) is read now.
-    const state = lock ? await readTarget(target) : first;
-    if (lock) opts.onRead?.(state);
-    const signals = [opts.signal, lock?.lost].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-    const opened = await openTargetWorkspace(target, state, { ...opts, ...(signal ? { signal } : {}) });
+    const state = await readTarget(target);
+    opts.onRead?.(state);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, lock.lost]) : lock.lost;
+    const opened = await openTargetWorkspace(target, state, { ...opts, signal });
     const prepared = opts.prepare ? await opts.prepare(opened, state) : { ws: opened };
     const ws = prepared.ws;
     const fresh = planWorkspace(ws, clock, prepared.planOptions);
     const chosen = opts.decide ? await opts.decide(fresh, ws, state) : fresh;
     const observed = ws.observation.observed;
-    const base = { state, lock: lock?.info, published: undefined, result: undefined, gaps: observed.gaps, observed, status: undefined };
+    const base = { state, lock: lock.info, published: undefined, result: undefined, gaps: observed.gaps, observed, status: undefined };
     if (!chosen) return { ...base, plan: fresh, stopped: false };
-    if (signal?.aborted) {
-      lock?.lost.throwIfAborted();
+    if (signal.aborted) {
+      lock.lost.throwIfAborted();
       return { ...base, plan: chosen, stopped: true };
     }
     const finish = (s: FleetStatus): FleetStatus => (opts.finishStatus ? opts.finishStatus(s, state) : s);
@@ -182,25 +178,23 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
       allowDestroy: opts.allowDestroy ?? false,
       memory: ws.memory,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(signal ? { signal } : {}),
+      signal,
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
       ...(opts.userData ? { userData: opts.userData } : {}),
     });
     await saveMemory(target.workdir, ws.memory);
     // A lock lost mid-apply means someone else may be applying now: their status wins, ours is not pushed.
-    lock?.lost.throwIfAborted();
+    lock.lost.throwIfAborted();
     const status = latest ?? finish(result.status);
     const published = await target.publish(state.snapshot, state.desired.statusFile, serializeStatus(status), statusCommitMessage(state.desired, chosen, result));
     return { ...base, plan: chosen, result, published, status, stopped: opts.signal?.aborted ?? false };
   } finally {
-    if (lock) {
-      try {
-        if (!(await lock.release())) logger.warn({ lock: lock.info }, 'the fleet lock was no longer ours at release; left as it is');
-      } catch (err) {
-        // Unreleased, it expires by itself; the pass's own outcome matters more than this.
-        logger.warn({ err, lock: lock.info }, 'could not release the fleet lock; it expires by itself');
-      }
+    try {
+      if (!(await lock.release())) logger.warn({ lock: lock.info }, 'the fleet lock was no longer ours at release; left as it is');
+    } catch (err) {
+      // Unreleased, it expires by itself; the pass's own outcome matters more than this.
+      logger.warn({ err, lock: lock.info }, 'could not release the fleet lock; it expires by itself');
     }
   }
 }

@@ -13,6 +13,8 @@ const result = (...rs: Array<[Action, 'ok' | 'failed' | 'skipped', string?]>): A
   ok: rs.every(([, r]) => r === 'ok'),
   status: {} as FleetStatus,
   results: rs.map(([a, r, m]) => ({ action: a, result: r, message: m ?? '' })),
+  unknown: [],
+  stoppedBy: undefined,
 });
 
 describe('statusCommitMessage', () => {

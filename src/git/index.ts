@@ -1,7 +1,8 @@
 /**
  * The config repository as git: fetch a remote into a cache and read it at an exact commit, commit
  * the status file back and push it (re-applied on the new head when the branch moved), and the
- * fleet lock that keeps applies one at a time, with nothing but the git host.
+ * fleet lock that keeps applies one at a time, with nothing but the git host (or, for a plain
+ * directory, a file beside it).
  */
 export { parseRemote, safeUrl, type GitAuth, type ParsedRemote } from './auth.js';
 export { DEFAULT_AUTHOR, parseAuthor, type GitAuthor } from './author.js';
@@ -9,21 +10,11 @@ export { defaultCacheDir, repoCache, withCacheLock, type RepoCache } from './cac
 export { commitSource } from './commit-source.js';
 export { GitError, PushRejectedError } from './errors.js';
 export { LocalRepo } from './local.js';
-export {
-  acquireLock,
-  DEFAULT_LOCK_TTL_MS,
-  forceUnlock,
-  HeldLock,
-  LockBusyError,
-  lockRefFor,
-  readLock,
-  type AcquireOptions,
-  type CurrentLock,
-  type LockContext,
-} from './lock.js';
+export { acquireLock, DEFAULT_LOCK_TTL_MS, forceUnlock, HeldLock, LockBusyError, readLock, type AcquireOptions, type LockContext } from './lock.js';
+export { DIRECTORY_LOCK_FILE, directoryLockStore, lockRefFor, refLockStore, shellWord, type CurrentLock, type LockStore } from './lock-store.js';
 export { currentHolder, describeLock, type LockInfo } from './lock-info.js';
 export { configCommit, readCommitData, readTextAt, type GitStore } from './objects.js';
 export { commitFile, publishFile, type PublishOptions, type PublishResult } from './publish.js';
 export { GitRemote, type FetchedBranch, type GitRemoteOptions } from './remote.js';
 export { statusChanged } from './status-change.js';
-export { localTarget, remoteTarget, type ConfigTarget, type PublishOutcome, type TargetContext, type TargetSnapshot } from './target.js';
+export { localTarget, remoteTarget, type ConfigTarget, type LockStoreOptions, type PublishOutcome, type TargetContext, type TargetSnapshot } from './target.js';

@@ -15,6 +15,9 @@ export interface LockInfo {
   started: string;
   /** The holder renews this while it works; once passed, anyone may take the lock over. */
   expires: string;
+  /** The holding process and its host (absent in locks written by older versions). */
+  pid?: number;
+  host?: string;
 }
 
 /** `user@host pid N` for this process. */
@@ -34,7 +37,10 @@ export function parseLockInfo(text: string): LockInfo | undefined {
     const v = JSON.parse(text) as Record<string, unknown>;
     const keys = ['id', 'holder', 'command', 'fleet', 'started', 'expires'] as const;
     if (keys.every((k) => typeof v[k] === 'string') && Number.isFinite(Date.parse(v['expires'] as string))) {
-      return Object.fromEntries(keys.map((k) => [k, v[k]])) as unknown as LockInfo;
+      const info = Object.fromEntries(keys.map((k) => [k, v[k]])) as unknown as LockInfo;
+      if (Number.isSafeInteger(v['pid'])) info.pid = v['pid'] as number;
+      if (typeof v['host'] === 'string') info.host = v['host'];
+      return info;
     }
   } catch {
     // fall through

@@ -5,7 +5,7 @@ import { remoteFor, tempDirs } from '../../test/helpers/git-fixtures.js';
 import { ManualClock } from '../model/index.js';
 import { DEFAULT_AUTHOR } from './author.js';
 import { acquireLock, forceUnlock, LockBusyError, readLock, type AcquireOptions } from './lock.js';
-import type { GitRemote } from './remote.js';
+import { refLockStore, type LockStore } from './lock-store.js';
 
 let server: GitServer;
 const dirs = tempDirs();
@@ -20,17 +20,17 @@ afterAll(async () => {
   await dirs.cleanup();
 });
 
-async function setup(): Promise<{ a: GitRemote; b: GitRemote; clock: ManualClock; name: string }> {
+/** Two processes' views of one lock ref: each its own clone of the repository. */
+async function setup(): Promise<{ a: LockStore; b: LockStore; clock: ManualClock; name: string }> {
   const name = `lock${++n}`;
   await server.createRepo(name, { 'navarch.yaml': 'fleet: research\n' });
   const clock = new ManualClock();
-  return { a: await remoteFor(server, name, await dirs.make(), { clock }), b: await remoteFor(server, name, await dirs.make(), { clock }), clock, name };
+  const store = async (): Promise<LockStore> => refLockStore(await remoteFor(server, name, await dirs.make(), { clock }), REF, { author: DEFAULT_AUTHOR, clock });
+  return { a: await store(), b: await store(), clock, name };
 }
 
-const opts = (remote: GitRemote, clock: ManualClock, holder: string, extra: Partial<AcquireOptions> = {}): AcquireOptions => ({
-  remote,
-  ref: REF,
-  author: DEFAULT_AUTHOR,
+const opts = (store: LockStore, clock: ManualClock, holder: string, extra: Partial<AcquireOptions> = {}): AcquireOptions => ({
+  store,
   clock,
   fleet: 'research',
   holder,
@@ -50,9 +50,9 @@ describe('fleet lock', () => {
     expect(err.message).toContain(`navarch force-unlock ${held.id}`);
     expect(err.message).toContain('--lock-timeout');
     expect(await held.release()).toBe(true);
-    expect(await readLock(a, REF)).toBeUndefined();
+    expect(await readLock(a)).toBeUndefined();
     const next = await acquireLock(opts(b, clock, 'bob@ci pid 2'));
-    expect((await readLock(a, REF))?.info.holder).toBe('bob@ci pid 2');
+    expect((await readLock(a))?.info.holder).toBe('bob@ci pid 2');
     await next.release();
   });
 
@@ -96,7 +96,7 @@ describe('fleet lock', () => {
     const before = held.info.expires;
     await vi.waitFor(() => expect(clock.pending).toBe(1));
     clock.advance(20_000);
-    await vi.waitFor(async () => expect((await readLock(b, REF))?.info.expires).toBe(new Date(Date.parse(before) + 20_000).toISOString()));
+    await vi.waitFor(async () => expect((await readLock(b))?.info.expires).toBe(new Date(Date.parse(before) + 20_000).toISOString()));
     expect(await held.release()).toBe(true);
   });
 
@@ -109,25 +109,25 @@ describe('fleet lock', () => {
     const taken: string[] = [];
     const next = await acquireLock(opts(b, clock, 'b', { onTakeOver: (l) => taken.push(l.id) }));
     expect(taken).toEqual([dead.id]);
-    await expect(dead.renew()).rejects.toMatchObject({ code: 'git.push-rejected' });
+    await expect(dead.renew()).rejects.toMatchObject({ code: 'git.lock-lost' });
     expect(dead.lost.aborted).toBe(true);
     expect(await dead.release()).toBe(false);
-    expect((await readLock(a, REF))?.info.id).toBe(next.id);
+    expect((await readLock(a))?.info.id).toBe(next.id);
   });
 
   it('is lost when someone force-unlocks it; release then deletes nothing', async () => {
     const { a, b, clock } = await setup();
     const held = await acquireLock(opts(a, clock, 'a'));
-    await expect(forceUnlock(b, REF, 'not-the-id')).rejects.toMatchObject({ code: 'git.lock-mismatch', message: expect.stringContaining(held.id) });
-    expect((await forceUnlock(b, REF, held.id)).holder).toBe('a');
-    await expect(forceUnlock(b, REF, held.id)).rejects.toMatchObject({ code: 'git.not-locked' });
+    await expect(forceUnlock(b, 'not-the-id')).rejects.toMatchObject({ code: 'git.lock-mismatch', message: expect.stringContaining(held.id) });
+    expect((await forceUnlock(b, held.id)).holder).toBe('a');
+    await expect(forceUnlock(b, held.id)).rejects.toMatchObject({ code: 'git.not-locked' });
     const other = await acquireLock(opts(b, clock, 'b'));
     held.startHeartbeat();
     await vi.waitFor(() => expect(clock.pending).toBeGreaterThan(0));
     clock.advance(20_000);
     await vi.waitFor(() => expect(held.lost.aborted).toBe(true));
     expect(await held.release()).toBe(false);
-    expect((await readLock(a, REF))?.info.id).toBe(other.id);
+    expect((await readLock(a))?.info.id).toBe(other.id);
   });
 
   it('treats an unreadable lock as held until a person clears it', async () => {
@@ -136,7 +136,7 @@ describe('fleet lock', () => {
     await server.git(name, ['update-ref', REF, head]);
     const err = (await acquireLock(opts(a, clock, 'a')).catch((e: unknown) => e)) as LockBusyError;
     expect(err.message).toContain('unknown (unreadable lock.json)');
-    await forceUnlock(b, REF, head);
+    await forceUnlock(b, head);
     await (await acquireLock(opts(a, clock, 'a'))).release();
   });
 });

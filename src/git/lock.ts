@@ -1,73 +1,45 @@
 /**
- * One applier per fleet, with nothing but the git host: the lock is a ref (by default
- * `refs/navarch/locks/<fleet>`) pointing at a commit whose tree holds `lock.json`. Acquiring,
- * renewing and taking over an expired lock are pushes that name the ref's expected old value, so
- * of two racing processes exactly one wins; releasing deletes the ref the same way. The holder
- * renews the expiry while it works; a killed holder stops renewing and its lock expires.
+ * One applier per fleet. On a git host the lock is a ref (by default `refs/navarch/locks/<fleet>`)
+ * pointing at a commit whose tree holds `lock.json`; for a plain directory it is
+ * `.navarch/lock.json`. Acquiring, renewing and taking over an expired lock are compare-and-swaps on
+ * that store (a push naming the ref's expected old value, or a write under a file lock), so of two
+ * racing processes exactly one wins; releasing removes it the same way. The holder renews the
+ * expiry while it works; a killed holder stops renewing and its lock expires.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
-import { formatDuration, type Clock } from '../model/index.js';
-import type { GitAuthor } from './author.js';
-import { GitError, PushRejectedError } from './errors.js';
-import { describeLock, parseLockInfo, serializeLockInfo, type LockInfo } from './lock-info.js';
-import { readTextAt, replaceFile, writeCommit } from './objects.js';
-import type { GitRemote } from './remote.js';
+import { formatDuration, ownerAlive, thisProcess, type Clock } from '../model/index.js';
+import { GitError } from './errors.js';
+import { describeLock, type LockInfo } from './lock-info.js';
+import type { CurrentLock, LockStore } from './lock-store.js';
 
 /** Default time a lock stays valid without renewal. */
 export const DEFAULT_LOCK_TTL_MS = 5 * 60_000;
 
-/** The ref that locks `fleet`. */
-export function lockRefFor(fleet: string): string {
-  return `refs/navarch/locks/${fleet}`;
-}
-
 /** The fleet is locked by someone else (and waiting, if allowed, did not help). */
 export class LockBusyError extends GitError {
   readonly lock: LockInfo;
-  constructor(lock: LockInfo, now: number, ref: string, waitedMs: number) {
+  constructor(lock: LockInfo, now: number, store: LockStore, waitedMs: number) {
     const waited = waitedMs > 0 ? ` (waited ${formatDuration(waitedMs)})` : '';
     super(
       'git.locked',
       `fleet "${lock.fleet}" is locked by ${describeLock(lock, now)}${waited}. ` +
-        `Wait for it with --lock-timeout DURATION, or, if that run is dead, clear it with \`navarch force-unlock ${lock.id}\`.`,
-      { details: { lock, ref } },
+        `Wait for it with --lock-timeout DURATION, or, if that run is dead, clear it with \`${store.unlockCommand(lock)}\`.`,
+      { details: { lock, where: store.where } },
     );
     this.lock = lock;
   }
 }
 
-/** A lock as read from the remote. */
-export interface CurrentLock {
-  /** The lock commit. */
-  oid: string;
-  info: LockInfo;
-}
-
 export interface LockContext {
-  remote: GitRemote;
-  ref: string;
-  author: GitAuthor;
+  store: LockStore;
   clock: Clock;
   logger?: Logger;
 }
 
-/** The lock on `ref`, or undefined when the fleet is not locked. */
-export async function readLock(remote: GitRemote, ref: string): Promise<CurrentLock | undefined> {
-  const oid = await remote.fetchRef(ref);
-  if (oid === undefined) return undefined;
-  const text = await readTextAt(remote.store, oid, 'lock.json');
-  const info = text === undefined ? undefined : parseLockInfo(text);
-  // Something unreadable on the lock ref is treated as held forever: only a person may clear it.
-  return {
-    oid,
-    info: info ?? { id: oid, holder: 'unknown (unreadable lock.json)', command: 'unknown', fleet: ref.split('/').pop() ?? '', started: '?', expires: '9999-12-31T00:00:00.000Z' },
-  };
-}
-
-async function lockCommit(ctx: LockContext, info: LockInfo, parent: string | undefined, message: string): Promise<string> {
-  const tree = await replaceFile(ctx.remote.store, undefined, 'lock.json', serializeLockInfo(info));
-  return writeCommit(ctx.remote.store, { tree, parents: parent ? [parent] : [], message, author: ctx.author, time: ctx.clock.now() });
+/** The lock in `store`, or undefined when the fleet is not locked. */
+export function readLock(store: LockStore): Promise<CurrentLock | undefined> {
+  return store.read();
 }
 
 export interface AcquireOptions extends LockContext {
@@ -80,31 +52,34 @@ export interface AcquireOptions extends LockContext {
   signal?: AbortSignal;
   /** Called each time the lock is found busy while waiting. */
   onWait?: (lock: LockInfo) => void;
-  /** Called when an expired lock is taken over. */
-  onTakeOver?: (lock: LockInfo) => void;
+  /** Called when a lock is taken over: expired, or (`gone`) held by a process of this host that no longer runs. */
+  onTakeOver?: (lock: LockInfo, why: 'expired' | 'gone') => void;
   random?: () => number;
 }
 
 /** Acquires the fleet lock, waiting up to `timeoutMs` for a busy one; takes over an expired one. */
 export async function acquireLock(opts: AcquireOptions): Promise<HeldLock> {
-  const { clock } = opts;
+  const { clock, store } = opts;
   const ttl = opts.ttlMs ?? DEFAULT_LOCK_TTL_MS;
   const id = randomUUID();
   const start = clock.now();
   const random = opts.random ?? Math.random;
   for (;;) {
     opts.signal?.throwIfAborted();
-    const current = await readLock(opts.remote, opts.ref);
+    const current = await store.read();
     const now = clock.now();
-    if (current?.info.id === id) return new HeldLock(opts, current.info, current.oid, ttl);
-    if (current && Date.parse(current.info.expires) > now) {
+    if (current?.info.id === id) return new HeldLock(opts, current.info, current.token, ttl);
+    const gone = current !== undefined && store.local && holderGone(current.info);
+    if (current && !gone && Date.parse(current.info.expires) > now) {
       const waited = now - start;
       const left = (opts.timeoutMs ?? 0) - waited;
-      if (left <= 0) throw new LockBusyError(current.info, now, opts.ref, waited);
+      // Without a timeout nothing was waited for, however long the read itself took.
+      if (left <= 0) throw new LockBusyError(current.info, now, store, opts.timeoutMs ? waited : 0);
       opts.onWait?.(current.info);
       await clock.sleep(Math.min(left, Math.round(1000 + 1000 * random())), opts.signal);
       continue;
     }
+    const { pid, host } = thisProcess();
     const info: LockInfo = {
       id,
       holder: opts.holder,
@@ -112,29 +87,33 @@ export async function acquireLock(opts: AcquireOptions): Promise<HeldLock> {
       fleet: opts.fleet,
       started: new Date(now).toISOString(),
       expires: new Date(now + ttl).toISOString(),
+      pid,
+      host,
     };
     const message = current
-      ? `navarch: take over expired lock ${current.info.id} of ${current.info.holder}\n\nlock ${id} by ${opts.holder} (${opts.command})`
+      ? `navarch: take over ${gone ? 'abandoned' : 'expired'} lock ${current.info.id} of ${current.info.holder}\n\nlock ${id} by ${opts.holder} (${opts.command})`
       : `navarch: lock fleet ${opts.fleet}\n\nlock ${id} by ${opts.holder} (${opts.command})`;
-    const oid = await lockCommit(opts, info, current?.oid, message);
-    try {
-      await opts.remote.push(opts.ref, oid, current?.oid);
-    } catch (err) {
-      if (err instanceof PushRejectedError) continue; // someone else moved it first: look again
-      throw err;
-    }
+    const token = await store.write(info, current?.token, message);
+    if (token === undefined) continue; // someone else moved it first: look again
     if (current) {
-      opts.logger?.warn({ lock: current.info }, 'took over an expired fleet lock');
-      opts.onTakeOver?.(current.info);
+      if (gone) opts.logger?.info({ lock: current.info }, 'took over the fleet lock of a process that is gone');
+      else opts.logger?.warn({ lock: current.info }, 'took over an expired fleet lock');
+      opts.onTakeOver?.(current.info, gone ? 'gone' : 'expired');
     }
-    return new HeldLock(opts, info, oid, ttl);
+    return new HeldLock(opts, info, token, ttl);
   }
+}
+
+/** True only when the holder is known to have run on this host and is not running now. */
+function holderGone(info: LockInfo): boolean {
+  if (info.pid === undefined || info.host === undefined) return false;
+  return ownerAlive({ pid: info.pid, host: info.host }) === false;
 }
 
 /** A lock this process holds. Renew it while working (or start the heartbeat); release it at the end. */
 export class HeldLock {
   info: LockInfo;
-  private oid: string;
+  private token: string;
   private readonly lostController = new AbortController();
   private readonly stopController = new AbortController();
   private heartbeat: Promise<void> | undefined;
@@ -143,11 +122,11 @@ export class HeldLock {
   constructor(
     private readonly ctx: LockContext,
     info: LockInfo,
-    oid: string,
+    token: string,
     private readonly ttlMs: number,
   ) {
     this.info = info;
-    this.oid = oid;
+    this.token = token;
   }
 
   get id(): string {
@@ -159,19 +138,17 @@ export class HeldLock {
     return this.lostController.signal;
   }
 
-  /** Pushes a new expiry. Throws PushRejectedError (and marks the lock lost) if someone else moved the lock. */
+  /** Writes a new expiry. Throws the `git.lock-lost` error (and marks the lock lost) if someone else moved the lock. */
   async renew(): Promise<void> {
     const now = this.ctx.clock.now();
     const info = { ...this.info, expires: new Date(now + this.ttlMs).toISOString() };
-    const oid = await lockCommit(this.ctx, info, this.oid, `navarch: renew lock ${info.id}`);
-    try {
-      await this.ctx.remote.push(this.ctx.ref, oid, this.oid);
-    } catch (err) {
-      if (err instanceof PushRejectedError) this.markLost('someone else moved the lock ref (taken over or force-unlocked)');
-      throw err;
+    const token = await this.ctx.store.write(info, this.token, `navarch: renew lock ${info.id}`);
+    if (token === undefined) {
+      this.markLost('someone else moved the lock (taken over or force-unlocked)');
+      throw this.lost.reason;
     }
     this.info = info;
-    this.oid = oid;
+    this.token = token;
   }
 
   /** Renews every third of the lock's lifetime until released or lost. */
@@ -204,8 +181,8 @@ export class HeldLock {
   }
 
   /**
-   * Stops renewing and deletes the lock ref if it is still ours. Returns false when it was not
-   * (taken over or force-unlocked meanwhile): then nothing is deleted.
+   * Stops renewing and removes the lock if it is still ours. Returns false when it was not
+   * (taken over or force-unlocked meanwhile): then nothing is removed.
    */
   async release(): Promise<boolean> {
     if (this.released) return true;
@@ -213,30 +190,26 @@ export class HeldLock {
     this.stopController.abort();
     await this.heartbeat;
     if (this.lost.aborted) return false;
-    try {
-      await this.ctx.remote.delete(this.ctx.ref, this.oid);
-      return true;
-    } catch (err) {
-      if (err instanceof PushRejectedError) return false;
-      throw err;
-    }
+    return this.ctx.store.remove(this.token);
   }
 }
 
 /**
- * Deletes the lock on `ref` if its id is `id`. Refuses (`git.lock-mismatch`) when the fleet is
+ * Removes the lock in `store` if its id is `id`. Refuses (`git.lock-mismatch`) when the fleet is
  * locked under another id, and says so when it is not locked at all.
  */
-export async function forceUnlock(remote: GitRemote, ref: string, id: string): Promise<LockInfo> {
-  const current = await readLock(remote, ref);
-  if (!current) throw new GitError('git.not-locked', `nothing to unlock: ${ref} does not exist on ${remote.url}`, { details: { ref } });
+export async function forceUnlock(store: LockStore, id: string): Promise<LockInfo> {
+  const current = await store.read();
+  if (!current) throw new GitError('git.not-locked', `nothing to unlock: there is no lock at ${store.where}`, { details: { where: store.where } });
   if (current.info.id !== id) {
     throw new GitError(
       'git.lock-mismatch',
-      `refusing to unlock: the current lock on ${ref} has id ${current.info.id} (held by ${current.info.holder}), not ${id}`,
-      { details: { ref, current: current.info } },
+      `refusing to unlock: the current lock on ${store.where} has id ${current.info.id} (held by ${current.info.holder}), not ${id}`,
+      { details: { where: store.where, current: current.info } },
     );
   }
-  await remote.delete(ref, current.oid);
+  if (!(await store.remove(current.token))) {
+    throw new GitError('git.lock-moved', `the lock on ${store.where} changed while it was being removed; look again with \`navarch status\``, { details: { where: store.where } });
+  }
   return current.info;
 }

@@ -13,6 +13,7 @@ import { repoCache, withCacheLock } from './cache.js';
 import { commitSource } from './commit-source.js';
 import { GitError, PushRejectedError } from './errors.js';
 import { LocalRepo } from './local.js';
+import { directoryLockStore, refLockStore, type LockStore } from './lock-store.js';
 import { configCommit, isAncestor, readTextAt } from './objects.js';
 import { publishFile } from './publish.js';
 import { GitRemote } from './remote.js';
@@ -51,9 +52,18 @@ export interface ConfigTarget {
   /** Whether apply writes the status file into `workdir` (local) or only hands it to `publish` (remote). */
   readonly statusOnDisk: boolean;
   sync(): Promise<TargetSnapshot>;
-  /** The remote that holds the fleet lock, or undefined when nothing is shared. */
-  lockRemote(): Promise<GitRemote | undefined>;
+  /** Where the fleet lock lives: `ref` on the remote the status goes to, or the directory itself when nothing is shared. */
+  lockStore(opts: LockStoreOptions): Promise<LockStore>;
   publish(snap: TargetSnapshot, path: string, content: string, message: string): Promise<PublishOutcome>;
+}
+
+/** What a target needs to build its lock store. */
+export interface LockStoreOptions {
+  /** The lock ref on a remote (`refs/navarch/locks/<fleet>` unless given); a directory has one lock file. */
+  ref: string;
+  /** Author of lock commits. */
+  author: GitAuthor;
+  clock: Clock;
 }
 
 export interface TargetContext {
@@ -90,7 +100,7 @@ export async function remoteTarget(repo: string, branch: string | undefined, cac
         desiredCommit: (statusFile) => configCommit(remote.store, fetched.oid, statusFile),
       };
     },
-    lockRemote: async () => remote,
+    lockStore: async (o) => refLockStore(remote, o.ref, o),
     async publish(snap, path, content, message) {
       if (!statusChanged(await snap.readStatus(path), content)) return UNCHANGED;
       const r = await withCacheLock(cache.dir, () =>
@@ -122,7 +132,11 @@ export async function localTarget(dir: string, push: boolean, ctx: TargetContext
         desiredCommit: (statusFile) => repo.desiredCommit(statusFile),
       };
     },
-    lockRemote: async () => (await getUpstream())?.remote,
+    // Without --push nothing is shared but this clone: its directory holds the lock, as a plain directory's does.
+    lockStore: async (o) => {
+      const up = await getUpstream();
+      return up ? refLockStore(up.remote, o.ref, o) : directoryLockStore(root);
+    },
     async publish(snap, path, content, message) {
       const committed = await readTextAt(repo.store, snap.head, repo.path(path));
       if (!statusChanged(committed, content)) return UNCHANGED;

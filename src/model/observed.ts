@@ -44,6 +44,8 @@ export interface ObservedPool {
 export interface ObservationGap {
   provider: string;
   reason: string;
+  /** Pools the status file records nodes of on this provider: plan freezes them too, wherever they are placed now. */
+  pools?: string[];
 }
 
 /** Everything `plan` needs to know about the world. */

@@ -100,6 +100,18 @@ export interface GuardViolation {
   limitPercent: number;
 }
 
+/**
+ * A pool the plan decided nothing about: a provider it is placed on, or has recorded nodes on, could
+ * not be listed, so its nodes are unknown. Apply leaves its records exactly as they were.
+ */
+export interface UnknownPool {
+  pool: string;
+  /** The providers that could not be listed. */
+  providers: string[];
+  /** Why, in words: `provider "aws" could not be listed: ...`. */
+  reason: string;
+}
+
 /** The versioned plan document (`navarch plan --json`, `--out FILE`). */
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
@@ -114,6 +126,8 @@ export interface Plan {
   summary: { add: number; change: number; destroy: number };
   cost: CostSummary;
   guards: GuardViolation[];
+  /** Pools not planned because their nodes could not be observed; never "no changes". */
+  unknown: UnknownPool[];
   /** Things a human should know that are not actions (protected pools kept, providers not observed...). */
   warnings: string[];
 }

@@ -81,6 +81,12 @@ export async function observe(input: ObserveInput): Promise<Observation> {
   for (const [provider, count] of [...undeclared].sort()) {
     gaps.push({ provider, reason: `no longer declared in navarch.yaml; ${count} recorded node(s) on it cannot be observed` });
   }
+  // The pools recorded on a provider that was not seen are frozen by plan, wherever they are placed now.
+  for (const g of gaps) {
+    const pools = new Set((status?.nodes ?? []).filter((n) => n.provider === g.provider && n.pool !== '').map((n) => n.pool));
+    if (pools.size > 0) g.pools = [...pools].sort();
+  }
+  gaps.sort((a, b) => a.provider.localeCompare(b.provider));
 
   const recorded = new Map((status?.nodes ?? []).map((n) => [n.instance_id, n]));
   const nodes: ObservedNode[] = [];

@@ -5,7 +5,7 @@
  * Terraform's rule (a replace adds one and destroys one) so the fixtures cannot disagree with it.
  */
 import { digestOf, PLAN_FORMAT_VERSION } from '../model/index.js';
-import type { Action, CostSummary, GuardViolation, NodeRef, PlacementCandidate, Plan, PoolPlan, ProviderType } from '../model/index.js';
+import type { Action, CostSummary, GuardViolation, NodeRef, PlacementCandidate, Plan, PoolPlan, ProviderType, UnknownPool } from '../model/index.js';
 
 export const H100X8 = 23.92;
 export const H100X1 = 2.49;
@@ -100,6 +100,7 @@ export function buildPlan(parts: {
   pools: PoolPlan[];
   cost: CostSummary;
   guards?: GuardViolation[];
+  unknown?: UnknownPool[];
   warnings?: string[];
   fleet?: string;
   commit?: string | null;
@@ -117,6 +118,7 @@ export function buildPlan(parts: {
     summary: { add: count('create', 'replace'), change: count('update'), destroy: count('destroy', 'replace') },
     cost: parts.cost,
     guards: parts.guards ?? [],
+    unknown: parts.unknown ?? [],
     warnings: parts.warnings ?? [],
   };
 }

@@ -153,7 +153,8 @@ function revive(plan: Plan): Plan {
       labels: a.labels,
     }),
   );
-  return { ...plan, actions };
+  // Plans saved before pools could be unknown have no `unknown`: none were.
+  return { ...plan, actions, unknown: plan.unknown ?? [] };
 }
 
 /** What the schema cannot say: counts must match the actions and action ids must be unique. */

@@ -15,6 +15,7 @@ import {
   type Plan,
   type PoolPlan,
   type ReasonCode,
+  type UnknownPool,
 } from '../model/index.js';
 import { costSummary, money } from './cost.js';
 import { observedDigest } from './digest.js';
@@ -46,10 +47,13 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
     return type ? catalogPrice(type, n.instanceType, n.region, n.spot) : undefined;
   };
 
-  const gapProviders = new Set(observed.gaps.map((g) => g.provider));
   for (const g of observed.gaps) {
     warnings.push(`provider "${g.provider}" could not be listed (${g.reason}); pools placed on it are left unchanged`);
   }
+  // What cannot be seen is not missing: a pool whose nodes may sit on an unlisted provider gets no
+  // action at all, or it would be refilled elsewhere (or emptied) on a guess.
+  const unknown = unknownPools(desired, observed);
+  const frozen = new Set(unknown.map((u) => u.pool));
 
   // Sorting first makes the plan independent of the order providers listed their instances in.
   const sorted = [...observed.nodes].sort(
@@ -59,10 +63,8 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
 
   const declared = new Set(desired.pools.map((p) => p.name));
   for (const pool of desired.pools) {
+    if (frozen.has(pool.name)) continue;
     const nodes = byPool.get(pool.name) ?? [];
-    if (pool.candidates.some((c) => gapProviders.has(c.provider)) || nodes.some((n) => gapProviders.has(n.provider))) {
-      continue;
-    }
     const lastOrdinal = Math.max(0, observed.pools[pool.name]?.lastOrdinal ?? 0, ...nodes.map((n) => n.ordinal));
     const result = planPoolActions({
       pool,
@@ -78,7 +80,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   }
 
   // Nodes whose pool is gone: destroy what a recorded pool left behind; report what nobody recorded.
-  const undeclared = [...byPool.keys()].filter((p) => !declared.has(p)).sort();
+  const undeclared = [...byPool.keys()].filter((p) => !declared.has(p) && !frozen.has(p)).sort();
   for (const poolName of undeclared) {
     const nodes = (byPool.get(poolName) ?? []).filter((n) => n.state !== 'stopping');
     const recorded = poolName !== '' ? observed.pools[poolName] : undefined;
@@ -97,7 +99,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
 
   uniqueIds(actions);
   const guards = destroyGuards(desired, observed.nodes, actions);
-  const pools = poolPlans(desired, observed, actions, priceOf);
+  const pools = poolPlans(desired, observed, actions, priceOf, frozen);
   const summary = { add: 0, change: 0, destroy: 0 };
   for (const a of actions) {
     if (a.kind === 'create' || a.kind === 'replace') summary.add += 1;
@@ -116,8 +118,29 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
     summary,
     cost: costSummary(sorted, actions, priceOf),
     guards,
+    unknown,
     warnings,
   };
+}
+
+/** Pools placed on, or with nodes recorded on, a provider that could not be listed; sorted by name. */
+function unknownPools(desired: DesiredFleet, observed: ObservedFleet): UnknownPool[] {
+  const gaps = new Map(observed.gaps.map((g) => [g.provider, g]));
+  const providersOf = new Map<string, Set<string>>();
+  const add = (pool: string, provider: string): void => {
+    const set = providersOf.get(pool) ?? new Set<string>();
+    set.add(provider);
+    providersOf.set(pool, set);
+  };
+  for (const g of observed.gaps) for (const p of g.pools ?? []) add(p, g.provider);
+  for (const p of desired.pools) for (const c of p.candidates) if (gaps.has(c.provider)) add(p.name, c.provider);
+  return [...providersOf]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([pool, set]) => {
+      const providers = [...set].sort();
+      const reason = providers.map((name) => `provider "${name}" could not be listed: ${gaps.get(name)?.reason ?? 'unknown error'}`).join('; ');
+      return { pool, providers, reason };
+    });
 }
 
 function orphanMessage(fleet: string, n: ObservedNode): string {
@@ -166,6 +189,7 @@ function poolPlans(
   observed: ObservedFleet,
   actions: Action[],
   priceOf: (n: ObservedNode) => number | undefined,
+  frozen: ReadonlySet<string>,
 ): PoolPlan[] {
   const nodesOf = groupBy(observed.nodes.filter((n) => n.state !== 'stopping'), (n) => n.pool);
   const actionsOf = groupBy(actions, (a) => a.pool);
@@ -183,7 +207,9 @@ function poolPlans(
     const doc = desired.poolDocuments[name];
     let change: PoolPlan['change'] = 'none';
     let patch: JsonPatchOperation[] = [];
-    if (!declaredPool) change = 'delete';
+    // A frozen pool's declaration is not recorded as applied either: nothing of it was.
+    if (frozen.has(name)) change = 'none';
+    else if (!declaredPool) change = 'delete';
     else if (!recorded && nodes.length === 0) {
       change = 'create';
       patch = doc ? (fjp.compare({}, doc, true) as JsonPatchOperation[]) : [];

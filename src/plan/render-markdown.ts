@@ -38,11 +38,11 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   const blocks: string[] = [];
   if (options.marker) blocks.push(options.marker);
   blocks.push(`### ${options.title ?? `navarch plan for fleet \`${plan.fleet}\``}`);
-  blocks.push(plan.actions.length ? `**${summaryLine(plan)}**` : '**No changes.** Your fleet matches the configuration.');
+  blocks.push(headline(plan));
   blocks.push(escapeMd(costLine(plan)));
   const head = blocks.join('\n\n');
 
-  const sections = [poolTable(plan, sectionBudget), warningsBlock(plan, sectionBudget), guardsBlock(plan, sectionBudget)].filter(
+  const sections = [unknownBlock(plan, sectionBudget), poolTable(plan, sectionBudget), warningsBlock(plan, sectionBudget), guardsBlock(plan, sectionBudget)].filter(
     (s): s is string => s !== undefined,
   );
   const fixed = [head, ...sections].join('\n\n');
@@ -88,6 +88,22 @@ function poolTable(plan: Plan, budget: number): string | undefined {
   });
   const kept = fitLines(rows, budget - header.join('\n').length - 1, (more) => `| … ${group(more)} more pools | | | | | |`);
   return [...header, ...kept].join('\n');
+}
+
+/** The summary line; a plan that left pools unknown is never "no changes". */
+function headline(plan: Plan): string {
+  if (plan.actions.length) return `**${summaryLine(plan)}**`;
+  const n = plan.unknown.length;
+  if (n) return `**Not fully planned:** ${group(n)} ${n === 1 ? 'pool is' : 'pools are'} unknown, and nothing else changes.`;
+  return '**No changes.** Your fleet matches the configuration.';
+}
+
+function unknownBlock(plan: Plan, budget: number): string | undefined {
+  if (!plan.unknown.length) return undefined;
+  const head = ['> [!CAUTION]', '> **Unknown pools**: a provider they depend on could not be listed, so they are left exactly as they are.', '>'];
+  const items = plan.unknown.map((u) => `> - pool ${poolName(u.pool)}: ${escapeMd(u.reason)}`);
+  const kept = fitLines(items, budget - head.join('\n').length - 1, (more) => `> - … and ${group(more)} more unknown pools`);
+  return [...head, ...kept].join('\n');
 }
 
 function warningsBlock(plan: Plan, budget: number): string | undefined {

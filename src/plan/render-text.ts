@@ -49,6 +49,9 @@ export function formatDelta(amount: number): string {
   return `${text.startsWith('-') ? text : `+${text}`}/hr`;
 }
 
+/** Heads the list of pools a plan left unknown (a provider they depend on could not be listed). */
+export const UNKNOWN_HEADING = 'Unknown: these pools are left exactly as they are until their provider can be listed again:';
+
 /** Terraform's summary line, to the letter. */
 export function summaryLine(plan: Plan): string {
   const { add, change, destroy } = plan.summary;
@@ -58,7 +61,9 @@ export function summaryLine(plan: Plan): string {
 /** The cost line: totals before and after, the change, and the split by market. */
 export function costLine(plan: Plan): string {
   const c = plan.cost;
-  const unpriced = c.unpriced > 0 ? `; ${c.unpriced} ${c.unpriced === 1 ? 'node has' : 'nodes have'} no known price (counted as $0.00)` : '';
+  const unpriced =
+    (c.unpriced > 0 ? `; ${c.unpriced} ${c.unpriced === 1 ? 'node has' : 'nodes have'} no known price (counted as $0.00)` : '') +
+    (plan.unknown.length > 0 ? '; nodes of unknown pools not counted' : '');
   if (!plan.actions.length) {
     return `Cost: ${formatMoney(c.after)}/hr (on-demand ${formatMoney(c.onDemand.after)}/hr, spot ${formatMoney(c.spot.after)}/hr)${unpriced}`;
   }
@@ -95,13 +100,19 @@ export function planLines(plan: Plan): PlanLine[] {
   if (plan.actions.length) {
     lines.push({ symbol: '', depth: 0, text: 'navarch will perform the following actions:', style: 'bold' });
   } else {
-    lines.push({ symbol: '', depth: 0, text: 'No changes. Your fleet matches the configuration.', style: 'bold' });
+    // Unknown pools may be anything: the fleet is never said to match while some of it went unseen.
+    const none = plan.unknown.length ? 'No changes to the pools that could be observed.' : 'No changes. Your fleet matches the configuration.';
+    lines.push({ symbol: '', depth: 0, text: none, style: 'bold' });
     // A pool can change (say, max_nodes raised) without any node to create or destroy: still show it.
     if (groups.length) lines.push(blank(), { symbol: '', depth: 0, text: 'Pool declarations changed; no node needs to:' });
   }
   for (const group of groups) {
     lines.push(blank(), ...poolLines(group.name, group.pool));
     for (const action of group.actions) lines.push(...actionLines(action));
+  }
+  if (plan.unknown.length) {
+    lines.push(blank(), { symbol: '', depth: 0, text: UNKNOWN_HEADING, style: 'error' });
+    for (const u of plan.unknown) lines.push({ symbol: '', depth: 0, text: `  - pool "${u.pool}": ${u.reason}` });
   }
   if (plan.warnings.length) {
     lines.push(blank(), { symbol: '', depth: 0, text: 'Warnings:', style: 'warning' });

@@ -62,16 +62,23 @@ export class StatusBook {
   private readonly lastOrdinal = new Map<string, number>();
   private readonly prev: FleetStatus | undefined;
 
+  /**
+   * `frozen`: pools the plan left unknown (`Plan.unknown`). Their records, and the record of every
+   * node on a provider that could not be listed, are kept exactly as `prev` has them: what could not
+   * be seen is not gone.
+   */
   constructor(
     private readonly desired: DesiredFleet,
     observed: ObservedFleet,
     prev: FleetStatus | undefined,
     private readonly now: () => string,
+    private readonly frozen: ReadonlySet<string> = new Set(),
   ) {
     this.prev = prev;
     this.events = [...(prev?.events ?? [])];
     const prevNodes = new Map((prev?.nodes ?? []).map((n) => [n.instance_id, n]));
     for (const n of observed.nodes) {
+      if (frozen.has(n.pool)) continue;
       const before = prevNodes.get(n.instanceId);
       const since = before && before.state === n.state ? before.since : (n.since ?? n.launchedAt ?? now());
       const sn = statusNode(n, since);
@@ -80,6 +87,12 @@ export class StatusBook {
     }
     for (const [name, p] of Object.entries(observed.pools)) this.lastOrdinal.set(name, p.lastOrdinal);
     for (const n of observed.nodes) this.bumpOrdinal(n.pool, n.ordinal);
+    const unlisted = new Set(observed.gaps.map((g) => g.provider));
+    for (const n of prev?.nodes ?? []) {
+      if (!unlisted.has(n.provider) && !frozen.has(n.pool)) continue;
+      this.nodes.set(n.instance_id, structuredClone(n));
+      this.bumpOrdinal(n.pool, ordinalOf(n.name, n.pool));
+    }
   }
 
   private bumpOrdinal(pool: string, ordinal: number): void {
@@ -134,6 +147,10 @@ export class StatusBook {
     for (const name of [...names].sort()) {
       const spec = this.desired.pools.find((p) => p.name === name);
       const prevPool = this.prev?.pools[name];
+      if (this.frozen.has(name)) {
+        if (prevPool) pools[name] = structuredClone(prevPool);
+        continue;
+      }
       const mine = nodes.filter((n) => n.pool === name);
       const live = mine.filter((n) => n.state === 'pending' || n.state === 'running');
       const unhealthy = mine.filter((n) => n.health === 'unhealthy' || n.state === 'failed').length;

@@ -69,6 +69,29 @@ describe('drift check', () => {
     expect(bench.gh.requests.length).toBe(before);
   });
 
+  it('keeps an open drift issue open while a provider cannot be listed: unknown pools are never "no drift"', async () => {
+    const f = await bench.fleet({ dir: 'unlisted' });
+    expect((await f.push(await f.head(), await f.mainCheckout(), {})).code).toBe(0);
+    await fakeCloudAdmin('/', f.stateFile).killInstance((await f.live())[0]!.id);
+    const found = await f.schedule({ command: 'drift' });
+    expect(found.code).toBe(0);
+    const number = Number(found.outputs['drift-issue']);
+    expect(bench.gh.issues.get(number)).toMatchObject({ state: 'open' });
+
+    // The fleet is back in shape, but nobody can see it: the issue stays as it is until someone can.
+    expect((await f.push(await f.head(), await f.mainCheckout(), {})).code).toBe(0);
+    await fakeCloudAdmin('/', f.stateFile).injectFailure({ op: 'list', error: 'auth' });
+    const blind = await f.schedule({ command: 'drift' });
+    expect(blind.code).toBe(1);
+    expect(blind.stdout).not.toContain('No drift');
+    expect(blind.summary).toContain('**Not fully planned:**');
+    expect(bench.gh.issues.get(number)).toMatchObject({ state: 'open' });
+    expect(bench.gh.commentsOn(number)).toEqual([]);
+
+    await fakeCloudAdmin('/', f.stateFile).clearFailures();
+    expect((await f.schedule({ command: 'drift' })).stdout).toContain(`No drift; closed issue #${number}.`);
+  });
+
   it('wrote no token anywhere', () => {
     for (const r of bench.runs) for (const text of [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs)]) expect(text).not.toContain(TOKEN);
   });

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { fakeCloudAdmin } from '../../src/providers/fake/index.js';
 import { parseStatus } from '../../src/status/index.js';
-import { collect } from '../helpers/cli.js';
-import { gitSuite, until, type Fleet } from './setup.js';
+import { collect, pasteInShell, printedCommand } from '../helpers/cli.js';
+import { gitSuite, TOKEN, until, type Fleet } from './setup.js';
 
 const fx = gitSuite();
 
@@ -87,5 +87,23 @@ describe('fleet lock (CLI)', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Apply complete! Resources: 1 added');
     expect(await f.live()).toHaveLength(3);
+  });
+
+  it('prints a force-unlock command that works pasted as is, anywhere, and shows no credentials', async () => {
+    const f = await fx.fleet();
+    await killHolder(f);
+    const withCredentials = f.url.replace('://', `://x-access-token:${TOKEN}@`);
+    const blocked = await f.cli(['apply', '--auto-approve', '--repo', withCredentials], { repo: false, env: { NAVARCH_GIT_TOKEN: '' } });
+    expect(blocked.code).toBe(1);
+    const command = printedCommand(blocked.stderr, 'navarch force-unlock');
+    expect(command).toMatch(new RegExp(`^navarch force-unlock [0-9a-f-]{36} --repo ${f.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --fleet research$`));
+    expect(blocked.stderr).not.toContain(TOKEN);
+    // Outside any git checkout, with the token where every --repo command reads it.
+    const cwd = await fx.tempDir('navarch-elsewhere-');
+    const pasted = await pasteInShell(command, { cwd, env: f.env });
+    expect(pasted.stderr).toBe('');
+    expect(pasted.code).toBe(0);
+    expect(pasted.stdout).toContain('Removed the fleet lock on refs/navarch/locks/research:');
+    expect(await f.lockRefs()).toBe('');
   });
 });
