@@ -112,3 +112,115 @@ describe('a fake cloud state file outside the repository', () => {
     expect((await runCommand(['validate', '--dir', dir])).err).toContain('navarch.yaml:10:17: expected a path inside the repository');
   });
 });
+
+describe('a configuration that names another fleet than the status file', () => {
+  const statusOf = (d: string) => readFile(join(d, 'status', 'fleet.yaml'), 'utf8');
+
+  it('refuses to plan on every command, naming both fleets, and changes nothing', async () => {
+    expect((await runCommand(['apply', '--dir', dir, '--auto-approve'])).code).toBe(0);
+    const before = await statusOf(dir);
+    const yaml = await readFile(join(dir, 'navarch.yaml'), 'utf8');
+    await writeFile(join(dir, 'navarch.yaml'), yaml.replace('fleet: quickstart', 'fleet: renamed'));
+    const refusal =
+      'navarch.yaml names fleet "renamed", but status/fleet.yaml records fleet "quickstart" with 3 nodes: planning "renamed" would leave the nodes of "quickstart" running, unmanaged, and start a second fleet beside them. Nothing was changed. ' +
+      'To keep managing "quickstart", set `fleet: quickstart` in navarch.yaml. To rename it on purpose, first remove its pools and apply as "quickstart" (its nodes are destroyed), then delete status/fleet.yaml and apply as "renamed".';
+    for (const args of [['plan'], ['plan', '--json'], ['apply', '--auto-approve'], ['status'], ['serve', '--insecure-dev', '--listen', '127.0.0.1:0']]) {
+      const r = await runCommand([...args, '--dir', dir]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(args.includes('--json') ? (JSON.parse(r.out) as { error: { message: string } }).error.message : r.err).toContain(refusal);
+    }
+    const rec = await runCommand(['reconcile', '--once', '--dir', dir]);
+    expect(rec.code).toBe(1);
+    expect(rec.out).toContain(refusal);
+    expect(await live()).toHaveLength(3);
+    expect(await statusOf(dir)).toBe(before);
+  });
+
+  it('refuses a removed `fleet:` when the directory names another fleet, and not when it names the same', async () => {
+    expect((await runCommand(['apply', '--dir', dir, '--auto-approve'])).code).toBe(0);
+    const yaml = await readFile(join(dir, 'navarch.yaml'), 'utf8');
+    await writeFile(join(dir, 'navarch.yaml'), yaml.replace('fleet: quickstart\n', ''));
+    // The directory is called quickstart: the default name is the recorded one.
+    expect(await runCommand(['plan', '--dir', dir, '--detailed-exitcode'])).toMatchObject({ code: 0 });
+    const moved = join(scratch, 'fleet-config');
+    await cp(dir, moved, { recursive: true });
+    const r = await runCommand(['apply', '--dir', moved, '--auto-approve']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `error: navarch.yaml names no \`fleet:\`, so the fleet would be "fleet-config", named after ${moved}, but status/fleet.yaml records fleet "quickstart" with 3 nodes`,
+    );
+    expect(r.err).toContain('To keep managing "quickstart", set `fleet: quickstart` in navarch.yaml.');
+    expect((await readFakeState(moved)).instances.filter((i) => i.state !== 'terminated')).toHaveLength(3);
+    expect(await statusOf(moved)).toBe(await statusOf(dir));
+  });
+
+  it('plans the new name once the status file is deleted on purpose', async () => {
+    expect((await runCommand(['apply', '--dir', dir, '--auto-approve'])).code).toBe(0);
+    const yaml = await readFile(join(dir, 'navarch.yaml'), 'utf8');
+    await writeFile(join(dir, 'navarch.yaml'), yaml.replace('fleet: quickstart', 'fleet: renamed'));
+    await rm(join(dir, 'status', 'fleet.yaml'));
+    const r = await runCommand(['plan', '--dir', dir]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Plan: 3 to add, 0 to change, 0 to destroy.');
+  });
+});
+
+describe('a plan past the size limits', () => {
+  const setPool = async (min: number, safety = ''): Promise<void> => {
+    const pool = await readFile(join(dir, 'pools', 'train.yaml'), 'utf8');
+    await writeFile(join(dir, 'pools', 'train.yaml'), pool.replace('min_nodes: 2\nmax_nodes: 6', `min_nodes: ${min}\nmax_nodes: ${min}`));
+    if (safety) await writeFile(join(dir, 'navarch.yaml'), `${await readFile(join(dir, 'navarch.yaml'), 'utf8')}${safety}`);
+  };
+
+  it('needs --allow-large past the defaults (1000 nodes a pool, 200 creates), says so in the text and the JSON, and apply changes nothing', async () => {
+    await setPool(1500);
+    const p = await runCommand(['plan', '--dir', dir, '--no-color']);
+    expect(p.code).toBe(0);
+    expect(p.out).toContain(
+      [
+        'Error: this plan needs --allow-large',
+        '  - pool "train": would grow to 1500 nodes, more than safety.max_nodes_per_pool (1000)',
+        '  - creates 1501 nodes, more than safety.max_create (200) in one apply',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await runCommand(['plan', '--dir', dir, '--json'])).out) as { guards: unknown[] };
+    expect(json.guards).toEqual([
+      { rule: 'pool-size', pool: 'train', count: 1500, limit: 1000, message: 'pool "train" would grow to 1500 nodes, more than safety.max_nodes_per_pool (1000) allows without --allow-large' },
+      { rule: 'create-count', count: 1501, limit: 200, message: 'the plan creates 1501 nodes, more than safety.max_create (200) allows in one apply without --allow-large' },
+    ]);
+    const a = await runCommand(['apply', '--dir', dir, '--auto-approve']);
+    expect(a.code).toBe(1);
+    expect(a.err).toContain('error: the plan breaks the size limits; nothing was changed. pool "train" would grow to 1500 nodes');
+    expect(a.err).toContain('Re-run with --allow-large if this is intended.');
+    expect(await live()).toEqual([]);
+    const r = await runCommand(['reconcile', '--once', '--dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('error: the plan breaks the size limits; nothing was changed.');
+    expect(await live()).toEqual([]);
+  });
+
+  it('applies a saved plan past the limits only with --allow-large', async () => {
+    await setPool(4, '  max_nodes_per_pool: 3\n  max_create: 2\n');
+    const guarded = join(scratch, 'guarded.json');
+    expect((await runCommand(['plan', '--dir', dir, '--out', guarded])).code).toBe(0);
+    const refused = await runCommand(['apply', '--dir', dir, guarded]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('Re-run with --allow-large');
+    expect(await live()).toEqual([]);
+    const applied = await runCommand(['apply', '--dir', dir, '--allow-large', guarded]);
+    expect(applied.out).toContain('Apply complete! Resources: 5 added, 0 changed, 0 destroyed.');
+    expect(await live()).toHaveLength(5);
+  });
+
+  it('a plan made with --allow-large shows the limits as passed and applies as saved', async () => {
+    await setPool(4, '  max_nodes_per_pool: 3\n  max_create: 2\n');
+    const allowed = join(scratch, 'allowed.json');
+    const p = await runCommand(['plan', '--dir', dir, '--allow-large', '--out', allowed, '--no-color']);
+    expect(p.out).toContain('  - pool "train" would grow to 4 nodes, more than safety.max_nodes_per_pool (3); allowed by --allow-large');
+    expect(p.out).toContain('  - the plan creates 5 nodes, more than safety.max_create (2); allowed by --allow-large');
+    expect(p.out).not.toContain('Error: this plan needs');
+    const a = await runCommand(['apply', '--dir', dir, allowed]);
+    expect(a.code).toBe(0);
+    expect(await live()).toHaveLength(5);
+  });
+});

@@ -1,13 +1,12 @@
 /** `navarch status`: the fleet as the status file records it. */
 import type { Command } from 'commander';
-import { loadWorkspaceDesired, readTarget } from '../engine/index.js';
+import { readTarget } from '../engine/index.js';
 import { describeLock, lockRefFor, readLock, type LockInfo } from '../git/index.js';
 import { NavarchError, type DesiredFleet, type FleetStatus } from '../model/index.js';
 import { formatMoney } from '../plan/index.js';
-import { readStatus } from '../status/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
-import { gitTarget, withRepo, type GitOptions } from './git-options.js';
-import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { anyTarget, withRepo, type GitOptions } from './git-options.js';
+import { cliLogger, withColor, withDir, type DirOptions } from './shared.js';
 import { table } from './table.js';
 
 interface StatusOptions extends DirOptions, GitOptions {}
@@ -20,20 +19,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--lock-ref <ref>', 'with --repo: the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)')
     .addHelpText('after', '\nWith --repo, reads the status committed on the branch head and says whether the fleet is locked.');
   withRepo(withColor(withDir(cmd))).action(async (opts: StatusOptions, command: Command) => {
-    const target = await gitTarget(ctx, command, opts, cliLogger(ctx));
-    let desired: DesiredFleet;
-    let status: FleetStatus | undefined;
+    // A plain directory is a target too: read the same way, without a lock to look at.
+    const target = await anyTarget(ctx, command, opts, cliLogger(ctx));
+    const { desired, status } = await readTarget(target);
     let lock: LockInfo | undefined;
-    if (target) {
-      const state = await readTarget(target);
-      desired = state.desired;
-      status = state.status;
-      const remote = await target.lockRemote();
-      if (remote) lock = (await readLock(remote, opts.lockRef ?? lockRefFor(desired.fleet)))?.info;
-    } else {
-      desired = await loadWorkspaceDesired({ source: resolveDir(ctx, opts.dir) });
-      status = await readStatus(desired.root, desired.statusFile);
-    }
+    const remote = await target.lockRemote();
+    if (remote) lock = (await readLock(remote, opts.lockRef ?? lockRefFor(desired.fleet)))?.info;
     if (!status) {
       throw new NavarchError('status.missing', `no status yet at ${desired.statusFile}: run \`navarch apply\` first`);
     }

@@ -209,8 +209,11 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
   jobs.sort(byName);
   const fleet = str(root, 'fleet') ?? fleetNameFromRoot(source.root);
   const applyDoc = rec(root, 'apply') ?? {};
+  const safety = rec(root, 'safety') ?? {};
   const settings = {
-    maxDestroyPercent: num(rec(root, 'safety') ?? {}, 'max_destroy_percent') ?? 50,
+    maxDestroyPercent: num(safety, 'max_destroy_percent') ?? 50,
+    maxNodesPerPool: int(safety, 'max_nodes_per_pool') ?? 1000,
+    maxCreate: int(safety, 'max_create') ?? 200,
     orphans: root['orphans'] === 'destroy' ? ('destroy' as const) : ('report' as const),
     historyLimit: int(root, 'history_limit') ?? 20,
     applyConcurrency: int(applyDoc, 'concurrency') ?? 8,
@@ -231,6 +234,7 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
   });
   const desired: DesiredFleet = {
     fleet,
+    ...(str(root, 'fleet') === undefined ? { fleetFromRoot: true } : {}),
     root: source.root,
     commit: opts.commit,
     digest,

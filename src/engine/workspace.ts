@@ -13,6 +13,7 @@ import { observe, type NodeFacts, type Observation } from '../observe/index.js';
 import { plan, type PlanOptions, type UnavailableOffering } from '../plan/index.js';
 import { createProviders, type Provider } from '../providers/index.js';
 import { readStatus } from '../status/index.js';
+import { checkFleetIdentity } from './fleet-identity.js';
 import { liveUnavailable } from './offers.js';
 
 export interface WorkspaceOptions {
@@ -52,7 +53,9 @@ export async function loadWorkspaceDesired(opts: Pick<WorkspaceOptions, 'source'
 export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> {
   const desired = await loadWorkspaceDesired(opts);
   const root = opts.workdir ?? desired.root;
-  return workspaceFrom(desired, await readStatus(root, desired.statusFile), root, opts);
+  const status = await readStatus(root, desired.statusFile);
+  checkFleetIdentity(desired, status);
+  return workspaceFrom(desired, status, root, opts);
 }
 
 /** What building a workspace needs besides the desired state and status already read. */
