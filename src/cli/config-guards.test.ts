@@ -99,6 +99,23 @@ describe('pool files that are links, folders or pipes', () => {
   });
 });
 
+describe('a status file that is not a plain file', () => {
+  it('is refused by name rather than read through a FIFO (a hang) or a link out of the repository', async () => {
+    await mkdir(join(dir, 'status'));
+    execFileSync('mkfifo', [join(dir, 'status', 'fleet.yaml')]);
+    for (const args of [['plan'], ['apply', '--auto-approve'], ['status']]) {
+      expect(await runCommand([...args, '--dir', dir])).toMatchObject({ code: 1, err: 'error: status/fleet.yaml is a named pipe (FIFO), not a file\n' });
+    }
+    await rm(join(dir, 'status', 'fleet.yaml'));
+    await writeFile(join(scratch, 'elsewhere.yaml'), 'fleet: quickstart\n');
+    await symlink(join(scratch, 'elsewhere.yaml'), join(dir, 'status', 'fleet.yaml'));
+    const r = await runCommand(['plan', '--dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: status/fleet.yaml is a symbolic link to ${join(scratch, 'elsewhere.yaml')}, which leaves the repository`);
+    expect(await live()).toEqual([]);
+  });
+});
+
 describe('a fake cloud state file outside the repository', () => {
   it('is refused like status_file, and apply writes nothing there', async () => {
     const outside = join(scratch, 'stolen.json');

@@ -78,8 +78,8 @@ function notAFile(info: Stats): string | undefined {
   return 'is not a regular file';
 }
 
-/** A `ConfigSource` over a directory on disk. Paths escaping the root are treated as absent. */
-export function directorySource(root: string): ConfigSource {
+/** Reads a directory's files by repo-relative path, by the rules every source follows (links inside only, regular files only). */
+function diskReader(root: string) {
   const base = resolve(root);
   // The root is checked once, on first use: a missing directory or a file is named as such.
   let realRoot: Promise<string> | undefined;
@@ -91,8 +91,10 @@ export function directorySource(root: string): ConfigSource {
   };
 
   /** The real path of `rel` when it is inside the repository, undefined when nothing is there; throws for a link that leaves it or leads nowhere. */
-  const resolveInside = async (rel: string, abs: string): Promise<string | undefined> => {
+  const resolveInside = async (rel: string): Promise<string | undefined> => {
     const top = await checkedRoot();
+    const abs = inside(rel);
+    if (abs === undefined) return undefined;
     let own: Stats;
     try {
       own = await lstat(abs);
@@ -117,12 +119,9 @@ export function directorySource(root: string): ConfigSource {
   };
 
   return {
-    root: base,
-    missingRoot: () => `no navarch.yaml in ${base}; run \`navarch init ${base}\` to start one`,
-    async list(dir) {
-      const abs = inside(dir);
-      if (abs === undefined) return [];
-      const real = await resolveInside(dir || '.', abs);
+    base,
+    async list(dir: string): Promise<string[]> {
+      const real = await resolveInside(dir || '.');
       if (real === undefined) return [];
       try {
         const names = await readdir(real);
@@ -132,10 +131,9 @@ export function directorySource(root: string): ConfigSource {
         throw err;
       }
     },
-    async read(path) {
-      const abs = inside(path);
-      if (abs === undefined) return undefined;
-      const real = await resolveInside(path, abs);
+    /** At most `limit + 1` bytes of the file, or undefined when nothing is there. */
+    async read(path: string, limit: number): Promise<string | undefined> {
+      const real = await resolveInside(path);
       if (real === undefined) return undefined;
       // Decided before opening: a FIFO is never opened (that could block), nor a device.
       const why = notAFile(await stat(real));
@@ -146,8 +144,8 @@ export function directorySource(root: string): ConfigSource {
         const info = await handle.stat();
         const swapped = notAFile(info);
         if (swapped) throw new SourceFileError(path, swapped);
-        // Bounded read: an enormous file costs at most MAX_FILE_BYTES + 1 bytes of memory.
-        const buf = Buffer.alloc(Math.min(info.size, MAX_FILE_BYTES) + 1);
+        // Bounded read: an enormous file costs at most limit + 1 bytes of memory.
+        const buf = Buffer.alloc(Math.min(info.size, limit) + 1);
         let filled = 0;
         while (filled < buf.length) {
           const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
@@ -160,4 +158,29 @@ export function directorySource(root: string): ConfigSource {
       }
     },
   };
+}
+
+/** A `ConfigSource` over a directory on disk. Paths escaping the root are treated as absent. */
+export function directorySource(root: string): ConfigSource {
+  const disk = diskReader(root);
+  return {
+    root: disk.base,
+    missingRoot: () => `no navarch.yaml in ${disk.base}; run \`navarch init ${disk.base}\` to start one`,
+    list: (dir) => disk.list(dir),
+    read: (path) => disk.read(path, MAX_FILE_BYTES),
+  };
+}
+
+/** Largest status file read from disk (a status is machine-written and may outgrow a config file). */
+const MAX_STATUS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The whole text of a file of the repository at `root` that is not config (the status file), or
+ * undefined when there is none: refused like a config file when it is a link that leaves the
+ * repository, a directory, a FIFO or a device.
+ */
+export async function readRepositoryFile(root: string, path: string): Promise<string | undefined> {
+  const text = await diskReader(root).read(path, MAX_STATUS_BYTES);
+  if (text !== undefined && Buffer.byteLength(text) > MAX_STATUS_BYTES) throw new SourceFileError(path, `is larger than ${MAX_STATUS_BYTES / 1024 / 1024} MiB`);
+  return text;
 }

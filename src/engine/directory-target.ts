@@ -1,7 +1,6 @@
 /** A plain directory as a ConfigTarget: no git, the status stays on disk where apply writes it. */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { directorySource } from '../config/index.js';
+import { resolve } from 'node:path';
+import { directorySource, readRepositoryFile } from '../config/index.js';
 import type { ConfigTarget } from '../git/index.js';
 
 export function directoryTarget(dir: string): ConfigTarget {
@@ -14,7 +13,7 @@ export function directoryTarget(dir: string): ConfigTarget {
       head: '',
       branch: '',
       source: directorySource(root),
-      readStatus: (path) => readFile(join(root, path), 'utf8').catch(() => undefined),
+      readStatus: (path) => readRepositoryFile(root, path),
       desiredCommit: async () => undefined,
     }),
     lockRemote: async () => undefined,
