@@ -12,6 +12,7 @@ import { DEFAULT_AUTHOR, remoteTarget, type ConfigTarget } from '../src/git/inde
 import { openTargetWorkspace, planWorkspace, readSnapshot } from '../src/engine/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { systemClock } from '../src/model/index.js';
+import { FAKE_CLOUD_DIR_ENV } from '../src/providers/fake/index.js';
 import { serializeStatus, StatusBook } from '../src/status/index.js';
 import { runGit, startGitServer, type GitServer } from '../test/helpers/git-server.js';
 
@@ -33,9 +34,9 @@ async function time<T>(row: Row, key: string, fn: () => Promise<T>): Promise<T> 
   return out;
 }
 
-function files(stateFile: string): Record<string, string> {
+function files(): Record<string, string> {
   const out: Record<string, string> = {
-    'navarch.yaml': `fleet: bench\nproviders:\n  local:\n    type: fake\n    state_file: ${stateFile}\n`,
+    'navarch.yaml': `fleet: bench\nproviders:\n  local:\n    type: fake\n    state_file: fake-cloud.json\n`,
   };
   for (let i = 0; i < POOLS; i++) {
     const name = `pool-${String(i).padStart(3, '0')}`;
@@ -47,11 +48,11 @@ function files(stateFile: string): Record<string, string> {
 }
 
 /** One navarch run: fetch, read + plan, status commit + push. */
-async function navarchRun(target: ConfigTarget, row: Row, stamp: number): Promise<{ actions: number }> {
+async function navarchRun(target: ConfigTarget, row: Row, stamp: number, env: Record<string, string>): Promise<{ actions: number }> {
   const snapshot = await time(row, 'fetch', () => target.sync());
   const full = await time(row, 'read', () => readSnapshot(snapshot));
   const plan = await time(row, 'plan', async () => {
-    const ws = await openTargetWorkspace(target, full, { clock: systemClock, logger: silentLogger, env: {} });
+    const ws = await openTargetWorkspace(target, full, { clock: systemClock, logger: silentLogger, env });
     return { ws, plan: planWorkspace(ws, systemClock) };
   });
   const book = new StatusBook(full.desired, plan.ws.observation.observed, full.status, () => new Date(stamp).toISOString());
@@ -79,7 +80,9 @@ async function main(): Promise<void> {
   const server: GitServer = await startGitServer();
   const scratch = await mkdtemp(join(tmpdir(), 'navarch-bench-git-'));
   try {
-    await server.createRepo('fleet', files(join(scratch, 'fake-cloud.json')));
+    await server.createRepo('fleet', files());
+    // The fake cloud's state sits outside the repository, where the operator (this bench) says.
+    const env = { [FAKE_CLOUD_DIR_ENV]: scratch };
     const url = server.repoUrl('fleet');
     const rows: Record<string, Row[]> = { 'navarch cold': [], 'navarch warm': [], 'git cold': [], 'git warm': [] };
     let actions = 0;
@@ -87,11 +90,11 @@ async function main(): Promise<void> {
       const cache = await mkdtemp(join(scratch, 'cache-'));
       const target = await remoteTarget(url, 'main', cache, { env: {}, clock: systemClock, author: DEFAULT_AUTHOR });
       const cold: Row = {};
-      actions = (await navarchRun(target, cold, run * 2)).actions;
+      actions = (await navarchRun(target, cold, run * 2, env)).actions;
       rows['navarch cold']?.push(cold);
       await server.commit('fleet', { 'README.md': `edit ${run}\n` }, `edit ${run}`);
       const warm: Row = {};
-      await navarchRun(target, warm, run * 2 + 1);
+      await navarchRun(target, warm, run * 2 + 1, env);
       rows['navarch warm']?.push(warm);
 
       const work = join(scratch, `clone-${run}`);

@@ -56,6 +56,7 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
         onAcquired: (lock) => log(`Acquired the fleet lock ${lock.id}.`),
       },
       allowDestroy: inputs.allowDestroy,
+      allowLarge: inputs.allowLarge,
       decide: async (fresh) => {
         considered = fresh;
         await savePlan(planFilePath(ctx, fresh.fleet), redactValue(fresh));

@@ -21,6 +21,8 @@ export interface Inputs {
   comment: CommentMode;
   requireReviewedPlan: boolean;
   allowDestroy: boolean;
+  /** Plan and apply past `safety.max_nodes_per_pool` / `safety.max_create`. */
+  allowLarge: boolean;
   lockTimeoutMs: number;
   /** Control plane URL, when given. */
   server: string | undefined;
@@ -68,6 +70,7 @@ export function readInputs(env: Readonly<Record<string, string | undefined>> = p
   const comment = oneOf('comment', input('comment'), COMMENT_MODES, 'always', problems);
   const requireReviewedPlan = bool('require-reviewed-plan', input('require-reviewed-plan'), problems);
   const allowDestroy = bool('allow-destroy', input('allow-destroy'), problems);
+  const allowLarge = bool('allow-large', input('allow-large'), problems);
   const rawTimeout = input('lock-timeout') || '5m';
   const lockTimeoutMs = parseDuration(rawTimeout);
   if (lockTimeoutMs === undefined) problems.push(`input "lock-timeout" must be a duration such as 90s, 5m or 1h, not ${JSON.stringify(rawTimeout)}`);
@@ -77,7 +80,7 @@ export function readInputs(env: Readonly<Record<string, string | undefined>> = p
   if (problems.length > 0) {
     throw new NavarchError('action.input', `invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: { problems } });
   }
-  return { command, dir: normalizeDir(rawDir), token, comment, requireReviewedPlan, allowDestroy, lockTimeoutMs: lockTimeoutMs ?? 0, server };
+  return { command, dir: normalizeDir(rawDir), token, comment, requireReviewedPlan, allowDestroy, allowLarge, lockTimeoutMs: lockTimeoutMs ?? 0, server };
 }
 
 function isHttpUrl(text: string): boolean {

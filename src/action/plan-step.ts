@@ -44,7 +44,7 @@ export async function planCheckout(ctx: RunContext, inputs: Inputs): Promise<Pla
     env: ctx.env,
     ...(facts ? { facts } : {}),
   });
-  const plan = planWorkspace(ws, systemClock);
+  const plan = planWorkspace(ws, systemClock, { large: inputs.allowLarge ? 'allow' : 'guard' });
   const file = planFilePath(ctx, plan.fleet);
   await savePlan(file, redactValue(plan));
   return { plan, gaps: ws.observation.observed.gaps, file };

@@ -4,6 +4,8 @@
  * writes the status after every completed action, and on a stop request starts nothing new.
  */
 import {
+  flagsNeeded,
+  guardFlag,
   GuardError,
   NavarchError,
   ProviderError,
@@ -43,6 +45,8 @@ export interface ApplyOptions {
   writeStatus: (status: FleetStatus) => Promise<void>;
   onEvent?: (e: ApplyEvent) => void;
   allowDestroy?: boolean;
+  /** Apply a plan past `safety.max_nodes_per_pool` / `safety.max_create`. */
+  allowLarge?: boolean;
   concurrency?: number;
   /** When aborted, actions not yet started are skipped; those in flight finish. */
   signal?: AbortSignal;
@@ -77,12 +81,15 @@ function stopsTheRun(err: unknown): boolean {
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Checks everything that can be checked before the first provider call. */
-export function preflight(opts: Pick<ApplyOptions, 'plan' | 'providers' | 'allowDestroy'>): void {
-  if (opts.plan.guards.length > 0 && !opts.allowDestroy) {
-    throw new GuardError(
-      `the plan breaks the destroy guard; nothing was changed. ${opts.plan.guards.map((g) => g.message).join('; ')}. Re-run with --allow-destroy if this is intended.`,
-      { guards: opts.plan.guards },
-    );
+export function preflight(opts: Pick<ApplyOptions, 'plan' | 'providers' | 'allowDestroy' | 'allowLarge'>): void {
+  const allowed = { '--allow-destroy': opts.allowDestroy ?? false, '--allow-large': opts.allowLarge ?? false };
+  const broken = opts.plan.guards.filter((g) => !allowed[guardFlag(g)]);
+  if (broken.length > 0) {
+    const flags = flagsNeeded({ guards: broken });
+    const which = flags.map((f) => (f === '--allow-destroy' ? 'the destroy guard' : 'the size limits')).join(' and ');
+    throw new GuardError(`the plan breaks ${which}; nothing was changed. ${broken.map((g) => g.message).join('; ')}. Re-run with ${flags.join(' and ')} if this is intended.`, {
+      guards: broken,
+    });
   }
   for (const a of opts.plan.actions) {
     const names = [...a.placements.map((p) => p.provider), ...(a.existing ? [a.existing.provider] : [])];

@@ -9,6 +9,7 @@ import type { DirOptions } from './shared.js';
 export interface ApplyOptions extends DirOptions, GitOptions {
   autoApprove?: boolean;
   allowDestroy?: boolean;
+  allowLarge?: boolean;
   concurrency?: string;
 }
 

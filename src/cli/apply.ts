@@ -14,6 +14,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .description('Create, replace and destroy nodes until the fleet matches the configuration; write the status file')
     .option('--auto-approve', 'do not ask for confirmation (required when not on a terminal)')
     .option('--allow-destroy', 'allow a plan that destroys more than `safety.max_destroy_percent` of a pool')
+    .option('--allow-large', 'allow a plan that grows a pool past `safety.max_nodes_per_pool` or creates more than `safety.max_create` nodes')
     .option('--concurrency <n>', 'provider calls in flight at once (default: apply.concurrency, 8)')
     .addHelpText(
       'after',

@@ -58,6 +58,7 @@ export async function applyToTarget(
       },
       onEvent: (e) => progress?.handle(e),
       allowDestroy: opts.allowDestroy ?? false,
+      allowLarge: opts.allowLarge ?? false,
       ...(concurrency ? { concurrency } : {}),
     });
     progress?.stop();

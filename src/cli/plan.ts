@@ -11,6 +11,7 @@ import { cliLogger, reportGaps, resolveDir, withColor, withDir, type DirOptions 
 interface PlanOptions extends DirOptions, GitOptions {
   out?: string;
   detailedExitcode?: boolean;
+  allowLarge?: boolean;
 }
 
 export function registerPlan(program: Command, ctx: CliContext): void {
@@ -20,6 +21,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('-o, --out <file>', 'save the plan to FILE for `navarch apply FILE`')
     .option('--json', 'print the versioned plan document (schemas/plan.schema.json)')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .option('--allow-large', 'plan past `safety.max_nodes_per_pool` and `safety.max_create` (a saved plan then applies without --allow-large)')
     .addHelpText(
       'after',
       '\nExit codes: 0 success (no changes), 1 error, 2 changes present (with --detailed-exitcode).\n' +
@@ -32,7 +34,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     const logger = cliLogger(ctx);
     const target = await anyTarget(ctx, command, opts, logger);
     const ws = await openTargetWorkspace(target, await readTarget(target), { clock: ctx.clock, logger, env: ctx.env });
-    const plan = planWorkspace(ws, ctx.clock);
+    const plan = planWorkspace(ws, ctx.clock, { large: opts.allowLarge ? 'allow' : 'guard' });
     if (opts.out) await savePlan(resolveDir(ctx, opts.out), plan);
     if (opts.json) ctx.stdout.write(renderJson(plan));
     else {

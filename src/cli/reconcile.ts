@@ -19,6 +19,7 @@ interface ReconcileOptions extends GitOptions {
   maxBackoff?: string;
   once?: boolean;
   allowDestroy?: boolean;
+  allowLarge?: boolean;
   concurrency?: string;
   json?: boolean;
 }
@@ -45,6 +46,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     .option('--max-backoff <duration>', 'longest wait between passes after repeated failures', '10m')
     .option('--once', 'run one pass and exit: 0 when it succeeded, 1 when it failed')
     .option('--allow-destroy', 'allow plans that destroy more than `safety.max_destroy_percent` of a pool')
+    .option('--allow-large', 'allow plans that grow a pool past `safety.max_nodes_per_pool` or create more than `safety.max_create` nodes')
     .option('--concurrency <n>', 'provider calls in flight at once (default: apply.concurrency, 8)')
     .option('--json', 'print one JSON object per pass instead of a line')
     .addHelpText(
@@ -134,6 +136,7 @@ async function onePass(
       signal,
       lock: extra.lock,
       allowDestroy: opts.allowDestroy ?? false,
+      allowLarge: opts.allowLarge ?? false,
       ...(extra.concurrency ? { concurrency: extra.concurrency } : {}),
     });
   } catch (err) {

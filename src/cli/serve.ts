@@ -17,6 +17,7 @@ interface ServeOptions extends DirOptions, Omit<GitOptions, 'commit' | 'push'> {
   store?: string;
   interval?: string;
   allowDestroy?: boolean;
+  allowLarge?: boolean;
   insecureDev?: boolean;
 }
 
@@ -76,6 +77,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--store <path>', 'the embedded store (default: control_plane.store, else .navarch/control-plane.db)')
     .option('--interval <duration>', 'time between reconciles (default: control_plane.interval, else 1m)')
     .option('--allow-destroy', 'apply plans that destroy more than `safety.max_destroy_percent` of a pool (otherwise those destroys are skipped)')
+    .option('--allow-large', 'grow pools past `safety.max_nodes_per_pool` and create more than `safety.max_create` nodes per reconcile (otherwise it stops at them)')
     .option('--insecure-dev', 'start without NAVARCH_AUTH_TOKEN / NAVARCH_NODE_SECRET, using well-known values (development only)')
     .addHelpText(
       'after',
@@ -109,6 +111,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       store: opts.store ? resolveDir(ctx, opts.store) : undefined,
       intervalMs,
       allowDestroy: opts.allowDestroy ?? false,
+      allowLarge: opts.allowLarge ?? false,
       insecureDev: opts.insecureDev ?? false,
       onEvent: (e) => {
         const line = describe(e, c);

@@ -1,13 +1,12 @@
 /** `navarch status`: the fleet as the status file records it. */
 import type { Command } from 'commander';
-import { loadWorkspaceDesired, readTarget } from '../engine/index.js';
-import { describeLock, directoryLockStore, lockRefFor, readLock, type LockInfo } from '../git/index.js';
+import { readTarget } from '../engine/index.js';
+import { describeLock, lockRefFor, readLock, type LockInfo } from '../git/index.js';
 import { NavarchError, type DesiredFleet, type FleetStatus } from '../model/index.js';
 import { formatMoney } from '../plan/index.js';
-import { readStatus } from '../status/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
-import { authorOf, gitTarget, withRepo, type GitOptions } from './git-options.js';
-import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { anyTarget, authorOf, withRepo, type GitOptions } from './git-options.js';
+import { cliLogger, withColor, withDir, type DirOptions } from './shared.js';
 import { table } from './table.js';
 
 interface StatusOptions extends DirOptions, GitOptions {}
@@ -20,21 +19,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--lock-ref <ref>', 'with --repo: the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)')
     .addHelpText('after', '\nSays whether the fleet is locked (with --repo, by the lock on the repository; with --dir, by an apply on that directory).\nWith --repo, reads the status committed on the branch head.');
   withRepo(withColor(withDir(cmd))).action(async (opts: StatusOptions, command: Command) => {
-    const target = await gitTarget(ctx, command, opts, cliLogger(ctx));
-    let desired: DesiredFleet;
-    let status: FleetStatus | undefined;
+    // A plain directory is a target too: read the same way, without a lock to look at.
+    const target = await anyTarget(ctx, command, opts, cliLogger(ctx));
+    const { desired, status } = await readTarget(target);
     let lock: LockInfo | undefined;
-    if (target) {
-      const state = await readTarget(target);
-      desired = state.desired;
-      status = state.status;
-      const store = await target.lockStore({ ref: opts.lockRef ?? lockRefFor(desired.fleet), author: authorOf(opts), clock: ctx.clock });
-      lock = (await readLock(store))?.info;
-    } else {
-      desired = await loadWorkspaceDesired({ source: resolveDir(ctx, opts.dir) });
-      status = await readStatus(desired.root, desired.statusFile);
-      lock = (await readLock(directoryLockStore(resolveDir(ctx, opts.dir))))?.info;
-    }
+    const store = await target.lockStore({ ref: opts.lockRef ?? lockRefFor(desired.fleet), author: authorOf(opts), clock: ctx.clock });
+    lock = (await readLock(store))?.info;
     if (!status) {
       throw new NavarchError('status.missing', `no status yet at ${desired.statusFile}: run \`navarch apply\` first`);
     }

@@ -51,12 +51,11 @@ describe('navarch validate', () => {
   });
 
   it('defaults --dir to the working directory and reports a missing navarch.yaml', async () => {
-    const { code, out } = await runCommand(['validate', '--json'], { cwd: fileURLToPath(new URL('../config/fixtures/quickstart/pools', import.meta.url)) });
+    const cwd = fileURLToPath(new URL('../config/fixtures/quickstart/pools', import.meta.url));
+    const { code, out } = await runCommand(['validate', '--json'], { cwd });
     expect(code).toBe(1);
-    const parsed = JSON.parse(out) as { valid: boolean; errors: Array<{ file: string; message: string }> };
-    expect(parsed.valid).toBe(false);
-    expect(parsed.errors.map((e) => e.file)).toEqual(['navarch.yaml']);
-    expect(parsed.errors[0]?.message).toMatch(/^navarch\.yaml not found at the root of .*quickstart\/pools$/);
+    const parsed = JSON.parse(out) as { error: { code: string; message: string } };
+    expect(parsed.error).toMatchObject({ code: 'config.missing', message: `no navarch.yaml in ${cwd}; run \`navarch init ${cwd}\` to start one` });
   });
 
   it('summarises a repository without pools or jobs', async () => {

@@ -211,8 +211,16 @@ describe('names and references', () => {
     ]);
   });
 
-  it('needs navarch.yaml', async () => {
-    expect(await diagnose({ 'pools/train.yaml': 'provider: local\ngpu: h100\n' })).toEqual(['navarch.yaml:1:1  navarch.yaml not found at the root of /repos/demo']);
+  it('needs navarch.yaml, and says so without a position in a file that is not there', async () => {
+    await expect(diagnose({ 'pools/train.yaml': 'provider: local\ngpu: h100\n' })).rejects.toThrow(/^no navarch\.yaml at the root of \/repos\/demo$/);
+  });
+
+  it('refuses a fake cloud state file outside the repository, as the status file', async () => {
+    const files = { 'navarch.yaml': 'providers:\n  a:\n    type: fake\n    state_file: /tmp/cloud.json\n  b:\n    type: fake\n    state_file: ../cloud.json\n  c:\n    type: fake\n    state_file: .navarch/cloud.json\n' };
+    expect(await diagnose(files)).toEqual([
+      'navarch.yaml:4:17 /providers/a/state_file expected a path inside the repository (relative, without `..`)',
+      'navarch.yaml:7:17 /providers/b/state_file expected a path inside the repository (relative, without `..`)',
+    ]);
   });
 });
 

@@ -1,13 +1,14 @@
 /** Reading a whole config repository: every file parsed, validated, cross-checked and normalised. */
 import { basename } from 'node:path';
-import { ConfigError, digestOf, type DesiredFleet, type Diagnostic, type JobSpec, type PoolSpec, type SourceRef } from '../model/index.js';
+import { ConfigError, digestOf, NavarchError, type DesiredFleet, type Diagnostic, type JobSpec, type PoolSpec, type SourceRef } from '../model/index.js';
 import { buildJob, type JobInput } from './jobs.js';
 import { buildPool, checkReservedLabels, type PoolDefaults, type PoolInput } from './pools.js';
+import { isInsideRepository, OUTSIDE_REPOSITORY } from './paths.js';
 import { isProviderSecretPath, readProviders } from './providers.js';
 import { bool, int, isRecord, num, rec, str, strMap } from './read.js';
 import { schemaDiagnostics, type SchemaName } from './schema.js';
 import { escapeSegment, Scope } from './scope.js';
-import type { ConfigSource } from './source.js';
+import { SourceFileError, type ConfigSource } from './source.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
 /** Options of `loadDesired` / `validateRepo`. */
@@ -47,8 +48,21 @@ interface FileObject {
   doc: Record<string, unknown>;
 }
 
+/** A file (or folder) the source cannot read, as a diagnostic on the whole file. */
+function unreadable(err: unknown, report: (d: Diagnostic) => void): boolean {
+  if (!(err instanceof SourceFileError)) return false;
+  report({ file: err.file, line: 1, column: 1, path: '', message: `this ${err.reason}` });
+  return true;
+}
+
 async function readFile(source: ConfigSource, path: string, report: (d: Diagnostic) => void): Promise<YamlFile | undefined> {
-  const text = await source.read(path);
+  let text: string | undefined;
+  try {
+    text = await source.read(path);
+  } catch (err) {
+    if (unreadable(err, report)) return undefined;
+    throw err;
+  }
   if (text === undefined) return undefined;
   const parsed = parseYamlFile(path, text);
   if (!parsed.ok) {
@@ -70,7 +84,14 @@ async function readFolder(
   broken: Set<string>,
 ): Promise<FileObject[]> {
   const out: FileObject[] = [];
-  for (const path of (await source.list(dir)).filter((p) => YAML_EXT.test(p))) {
+  let paths: string[];
+  try {
+    paths = await source.list(dir);
+  } catch (err) {
+    if (unreadable(err, report)) return out;
+    throw err;
+  }
+  for (const path of paths.filter((p) => YAML_EXT.test(p))) {
     const fromFile = basename(path).replace(YAML_EXT, '');
     const yaml = await readFile(source, path, report);
     if (!yaml || !isRecord(yaml.value)) {
@@ -119,14 +140,18 @@ export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
     .sort((a, b) => FILE_RANK(a.file) - FILE_RANK(b.file) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message));
 }
 
-/** Checks a repository and, when it is valid, returns its normalised desired state. Never throws on bad config. */
+/**
+ * Checks a repository and, when it is valid, returns its normalised desired state. Never throws on
+ * bad config; throws only when there is no repository to check (no navarch.yaml, no directory).
+ */
 export async function validateRepo(source: ConfigSource, opts: LoadOptions = {}): Promise<ValidationResult> {
   const diagnostics: Diagnostic[] = [];
   const report = (d: Diagnostic): void => void diagnostics.push(d);
 
   const rootYaml = await readFile(source, ROOT_FILE, report);
   if (rootYaml === undefined && !diagnostics.some((d) => d.file === ROOT_FILE)) {
-    report({ file: ROOT_FILE, line: 1, column: 1, path: '', message: `${ROOT_FILE} not found at the root of ${source.root}` });
+    // Not a problem in a file but the lack of any: there is no position to point at.
+    throw new NavarchError('config.missing', source.missingRoot?.() ?? `no ${ROOT_FILE} at the root of ${source.root}`);
   }
   const root: Record<string, unknown> = rootYaml && isRecord(rootYaml.value) ? rootYaml.value : {};
   const rootScope = rootYaml ? new Scope(rootYaml, [], '') : undefined;
@@ -145,9 +170,7 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
   if (rootScope) checkReservedLabels(rec(defaultsDoc, 'labels'), rootScope, ['defaults', 'labels'], report);
 
   const statusFile = str(root, 'status_file') ?? DEFAULT_STATUS_FILE;
-  if (rootScope && (statusFile.startsWith('/') || statusFile.split(/[/\\]/).includes('..'))) {
-    report(rootScope.diag(['status_file'], 'expected a path inside the repository (relative, without `..`)'));
-  }
+  if (rootScope && !isInsideRepository(statusFile)) report(rootScope.diag(['status_file'], OUTSIDE_REPOSITORY));
 
   const brokenPools = new Set<string>();
   const poolInputs: PoolInput[] = [];
@@ -186,8 +209,11 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
   jobs.sort(byName);
   const fleet = str(root, 'fleet') ?? fleetNameFromRoot(source.root);
   const applyDoc = rec(root, 'apply') ?? {};
+  const safety = rec(root, 'safety') ?? {};
   const settings = {
-    maxDestroyPercent: num(rec(root, 'safety') ?? {}, 'max_destroy_percent') ?? 50,
+    maxDestroyPercent: num(safety, 'max_destroy_percent') ?? 50,
+    maxNodesPerPool: int(safety, 'max_nodes_per_pool') ?? 1000,
+    maxCreate: int(safety, 'max_create') ?? 200,
     orphans: root['orphans'] === 'destroy' ? ('destroy' as const) : ('report' as const),
     historyLimit: int(root, 'history_limit') ?? 20,
     applyConcurrency: int(applyDoc, 'concurrency') ?? 8,
@@ -208,6 +234,7 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
   });
   const desired: DesiredFleet = {
     fleet,
+    ...(str(root, 'fleet') === undefined ? { fleetFromRoot: true } : {}),
     root: source.root,
     commit: opts.commit,
     digest,

@@ -1,18 +1,24 @@
 /** A `ConfigSource` over an in-memory map of files: for tests, and for config that never touched disk. */
-import type { ConfigSource } from './source.js';
+import { SourceFileError, type ConfigSource } from './source.js';
 
-/** Serves `files` (repo-relative path → text) as a repository rooted at `root`. */
+/** Serves `files` (repo-relative path → text) as a repository rooted at `root`; folders are implied by the paths. */
 export function memorySource(files: Readonly<Record<string, string>>, root = '/config'): ConfigSource {
+  const isFolder = (path: string): boolean => Object.keys(files).some((p) => p.startsWith(`${path}/`));
   return {
     root,
     async list(dir) {
       const prefix = dir ? `${dir.replace(/\/+$/, '')}/` : '';
-      return Object.keys(files)
-        .filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
-        .sort();
+      const names = new Set(
+        Object.keys(files)
+          .filter((p) => p.startsWith(prefix))
+          .map((p) => prefix + (p.slice(prefix.length).split('/')[0] ?? '')),
+      );
+      return [...names].sort();
     },
     async read(path) {
-      return Object.prototype.hasOwnProperty.call(files, path) ? files[path] : undefined;
+      if (Object.prototype.hasOwnProperty.call(files, path)) return files[path];
+      if (isFolder(path)) throw new SourceFileError(path, 'is a directory, not a file');
+      return undefined;
     },
   };
 }

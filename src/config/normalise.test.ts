@@ -142,17 +142,17 @@ describe('fleet normalisation', () => {
       statusFile: 'status/fleet.yaml',
       pools: [],
       jobs: [],
-      settings: { maxDestroyPercent: 50, orphans: 'report', historyLimit: 20, applyConcurrency: 8 },
+      settings: { maxDestroyPercent: 50, maxNodesPerPool: 1000, maxCreate: 200, orphans: 'report', historyLimit: 20, applyConcurrency: 8 },
     });
     expect(desired.providers['local']).toEqual({ name: 'local', type: 'fake', settings: {}, source: { file: 'navarch.yaml', line: 2, column: 3 } });
   });
 
   it('reads settings, providers and jobs as written', async () => {
-    const navarch = `fleet: research\nstatus_file: state/fleet.yaml\nproviders:\n  local:\n    type: fake\n    latency: 200ms\n    capacity: {f1.8xh100: {local-1: 2, "*": 10}}\nsafety: {max_destroy_percent: 25}\norphans: destroy\nhistory_limit: 5\napply: {concurrency: 2}\n`;
+    const navarch = `fleet: research\nstatus_file: state/fleet.yaml\nproviders:\n  local:\n    type: fake\n    latency: 200ms\n    capacity: {f1.8xh100: {local-1: 2, "*": 10}}\nsafety: {max_destroy_percent: 25, max_nodes_per_pool: 64, max_create: 16}\norphans: destroy\nhistory_limit: 5\napply: {concurrency: 2}\n`;
     const desired = await load({ 'navarch.yaml': navarch, 'jobs/tune.yaml': 'gpu: H100\nrun: python tune.py\nenv: {A: "1"}\nmounts: ["s3://b/data:/data"]\n' });
     expect(desired.fleet).toBe('research');
     expect(desired.statusFile).toBe('state/fleet.yaml');
-    expect(desired.settings).toEqual({ maxDestroyPercent: 25, orphans: 'destroy', historyLimit: 5, applyConcurrency: 2 });
+    expect(desired.settings).toEqual({ maxDestroyPercent: 25, maxNodesPerPool: 64, maxCreate: 16, orphans: 'destroy', historyLimit: 5, applyConcurrency: 2 });
     expect(desired.providers['local']?.settings).toEqual({ latency: '200ms', capacity: { 'f1.8xh100': { 'local-1': 2, '*': 10 } } });
     expect(desired.jobs).toEqual([
       {

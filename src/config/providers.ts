@@ -1,5 +1,6 @@
 /** Providers declared in navarch.yaml: normalisation and the rule that secrets never live there. */
 import type { Diagnostic, ProviderConfig, ProviderType } from '../model/index.js';
+import { isInsideRepository, OUTSIDE_REPOSITORY } from './paths.js';
 import { isRecord } from './read.js';
 import type { Scope } from './scope.js';
 
@@ -68,6 +69,11 @@ export function readProviders(value: unknown, scope: Scope, report: (d: Diagnost
       );
     }
     if (!isProviderType(type)) continue;
+    // The fake cloud writes its state there: like the status file, it stays inside the repository.
+    const stateFile = raw['state_file'];
+    if (type === 'fake' && typeof stateFile === 'string' && !isInsideRepository(stateFile)) {
+      report(scope.diag(['providers', name, 'state_file'], OUTSIDE_REPOSITORY));
+    }
     const settings: Record<string, unknown> = { ...raw };
     delete settings['type'];
     out.set(name, { name, type, settings, source: scope.ref(['providers', name], { key: true }) });

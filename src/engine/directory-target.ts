@@ -2,9 +2,8 @@
  * A plain directory as a ConfigTarget: no git, the status stays on disk where apply writes it, and
  * the fleet lock is a file in its `.navarch/`, so two applies on one directory take turns.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { directorySource } from '../config/index.js';
+import { resolve } from 'node:path';
+import { directorySource, readRepositoryFile } from '../config/index.js';
 import { directoryLockStore, type ConfigTarget } from '../git/index.js';
 
 export function directoryTarget(dir: string): ConfigTarget {
@@ -17,7 +16,7 @@ export function directoryTarget(dir: string): ConfigTarget {
       head: '',
       branch: '',
       source: directorySource(root),
-      readStatus: (path) => readFile(join(root, path), 'utf8').catch(() => undefined),
+      readStatus: (path) => readRepositoryFile(root, path),
       desiredCommit: async () => undefined,
     }),
     lockStore: async () => directoryLockStore(root),

@@ -1,7 +1,7 @@
 /** One GitOps pass end to end in process: a real git server, the fake cloud, an injected clock. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetFiles, tempDirs } from '../../test/helpers/git-fixtures.js';
+import { fakeCloudEnv, fleetFiles, tempDirs } from '../../test/helpers/git-fixtures.js';
 import { startGitServer, type GitServer } from '../../test/helpers/git-server.js';
 import { acquireLock, DEFAULT_AUTHOR, lockRefFor, remoteTarget, type ConfigTarget } from '../git/index.js';
 import { silentLogger } from '../log/index.js';
@@ -39,7 +39,7 @@ async function setup(): Promise<Setup> {
   const clock = new ManualClock();
   const target = await remoteTarget(server.repoUrl(name), undefined, await dirs.make(), { env: {}, clock, author: DEFAULT_AUTHOR });
   const pass = (extra: Partial<PassOptions> = {}) =>
-    runPass({ target, command: 'navarch reconcile', author: DEFAULT_AUTHOR, clock, logger: silentLogger, env: {}, ...extra });
+    runPass({ target, command: 'navarch reconcile', author: DEFAULT_AUTHOR, clock, logger: silentLogger, env: fakeCloudEnv(stateFile), ...extra });
   return { name, initial, stateFile, target, clock, pass };
 }
 

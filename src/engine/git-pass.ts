@@ -19,6 +19,7 @@ import {
 import type { DesiredFleet, FleetStatus, ObservationGap, ObservedFleet, Plan } from '../model/index.js';
 import type { PlanOptions } from '../plan/index.js';
 import { parseStatus, serializeStatus, writeStatus } from '../status/index.js';
+import { checkFleetIdentity } from './fleet-identity.js';
 import { statusCommitMessage } from './status-message.js';
 import { planWorkspace, saveMemory, workspaceFrom, type Workspace, type WorkspaceContext } from './workspace.js';
 
@@ -35,13 +36,17 @@ export async function readTarget(target: ConfigTarget): Promise<TargetState> {
   return readSnapshot(await target.sync());
 }
 
-/** Validates the config of a snapshot and stamps it with its desired commit; reads the last status. */
+/**
+ * Validates the config of a snapshot and stamps it with its desired commit; reads the last status.
+ * Refuses a configuration that names another fleet than the status records (every path that plans reads here).
+ */
 export async function readSnapshot(snapshot: TargetSnapshot): Promise<TargetState> {
   const loaded = await loadDesired(snapshot.source);
   const commit = await snapshot.desiredCommit(loaded.statusFile);
   const desired: DesiredFleet = { ...loaded, commit };
   const statusText = await snapshot.readStatus(desired.statusFile);
   const status = statusText === undefined ? undefined : parseStatus(statusText, desired.statusFile);
+  checkFleetIdentity(desired, status);
   return { snapshot, desired, statusText, status };
 }
 
@@ -102,6 +107,8 @@ export interface PassOptions extends Omit<TargetWorkspaceOptions, 'signal'>, Pas
   decide?: (plan: Plan, ws: Workspace, state: TargetState) => Promise<Plan | undefined>;
   onEvent?: (e: ApplyEvent) => void;
   allowDestroy?: boolean;
+  /** Plan and apply past `safety.max_nodes_per_pool` / `safety.max_create` (`prepare` may ask the planner to cap at them instead). */
+  allowLarge?: boolean;
   concurrency?: number;
 }
 
@@ -153,7 +160,7 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
     const opened = await openTargetWorkspace(target, state, { ...opts, signal });
     const prepared = opts.prepare ? await opts.prepare(opened, state) : { ws: opened };
     const ws = prepared.ws;
-    const fresh = planWorkspace(ws, clock, prepared.planOptions);
+    const fresh = planWorkspace(ws, clock, { large: opts.allowLarge ? 'allow' : 'guard', ...prepared.planOptions });
     const chosen = opts.decide ? await opts.decide(fresh, ws, state) : fresh;
     const observed = ws.observation.observed;
     const base = { state, lock: lock.info, published: undefined, result: undefined, gaps: observed.gaps, observed, status: undefined };
@@ -176,6 +183,7 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
         if (target.statusOnDisk) await writeStatus(target.workdir, state.desired.statusFile, latest);
       },
       allowDestroy: opts.allowDestroy ?? false,
+      allowLarge: opts.allowLarge ?? false,
       memory: ws.memory,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       signal,

@@ -6,13 +6,14 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { CapacityMemory } from '../apply/index.js';
-import { directorySource, loadDesired, type ConfigSource } from '../config/index.js';
+import { directorySource, loadDesired, readRepositoryFile, type ConfigSource } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, DesiredFleet, FleetStatus } from '../model/index.js';
 import { observe, type NodeFacts, type Observation } from '../observe/index.js';
 import { plan, type PlanOptions, type UnavailableOffering } from '../plan/index.js';
 import { createProviders, type Provider } from '../providers/index.js';
-import { readStatus } from '../status/index.js';
+import { parseStatus } from '../status/index.js';
+import { checkFleetIdentity } from './fleet-identity.js';
 import { liveUnavailable } from './offers.js';
 
 export interface WorkspaceOptions {
@@ -52,7 +53,10 @@ export async function loadWorkspaceDesired(opts: Pick<WorkspaceOptions, 'source'
 export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> {
   const desired = await loadWorkspaceDesired(opts);
   const root = opts.workdir ?? desired.root;
-  return workspaceFrom(desired, await readStatus(root, desired.statusFile), root, opts);
+  const text = await readRepositoryFile(root, desired.statusFile);
+  const status = text === undefined ? undefined : parseStatus(text, desired.statusFile);
+  checkFleetIdentity(desired, status);
+  return workspaceFrom(desired, status, root, opts);
 }
 
 /** What building a workspace needs besides the desired state and status already read. */

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { git } from './iso.js';
+import { checkDirectory } from '../config/index.js';
 import { type Clock } from '../model/index.js';
 import { parseRemote, safeUrl } from './auth.js';
 import type { GitAuthor } from './author.js';
@@ -32,6 +33,7 @@ export class LocalRepo {
   /** The git working clone holding `dir`; throws `git.not-a-repo` when there is none. */
   static async open(dir: string): Promise<LocalRepo> {
     const abs = resolve(dir);
+    await checkDirectory(abs);
     let root: string;
     try {
       root = await git.findRoot({ fs, filepath: abs });

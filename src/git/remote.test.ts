@@ -1,8 +1,8 @@
 /** The git layer against a real `git http-backend`: fetch, read at a commit, compare-and-swap pushes, auth errors. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGitServer, type GitServer } from '../../test/helpers/git-server.js';
-import { remoteFor, tempDirs } from '../../test/helpers/git-fixtures.js';
-import { loadDesired } from '../config/index.js';
+import { commitSymlinks, remoteFor, tempDirs } from '../../test/helpers/git-fixtures.js';
+import { loadDesired, validateRepo } from '../config/index.js';
 import { clearSecrets } from '../model/index.js';
 import { DEFAULT_AUTHOR } from './author.js';
 import { commitSource } from './commit-source.js';
@@ -39,7 +39,7 @@ describe('fetch and read at a commit', () => {
     const head = await remote.fetchBranch(undefined);
     expect(head).toEqual({ branch: 'trunk', oid: sha });
     const source = commitSource(remote.store, sha, 'http://host/org/research');
-    expect(await source.list('')).toEqual(['README.md', 'navarch.yaml']);
+    expect(await source.list('')).toEqual(['README.md', 'navarch.yaml', 'pools']);
     expect(await source.list('pools')).toEqual(['pools/notes.txt', 'pools/train.yaml']);
     expect(await source.list('jobs')).toEqual([]);
     expect(await source.read('pools/missing.yaml')).toBeUndefined();
@@ -55,6 +55,40 @@ describe('fetch and read at a commit', () => {
     const remote = await remoteFor(server, name, await dirs.make(), { token: TOKEN });
     await remote.fetchBranch('main');
     expect(await commitSource(remote.store, first, 'x').read('pools/train.yaml')).toContain('min_nodes: 1');
+  });
+
+  it('follows symbolic links that resolve inside the commit and refuses, by name, those that leave it', async () => {
+    const name = repoName();
+    await server.createRepo(name, { ...FILES, 'shared/infer.yaml': FILES['pools/train.yaml'], 'shared/jobs/tune.yaml': 'gpu: h100\nrun: python tune.py\n', 'pools/old.yaml/a': 'x\n' });
+    const sha = await commitSymlinks(server, name, { 'pools/infer.yaml': '../shared/infer.yaml', 'jobs': 'shared/jobs' }, 'link pools');
+    const remote = await remoteFor(server, name, await dirs.make(), { token: TOKEN });
+    await remote.fetchBranch('main');
+    const source = commitSource(remote.store, sha, 'http://host/org/research');
+    expect(await source.read('pools/infer.yaml')).toBe(FILES['pools/train.yaml']);
+    expect(await source.list('jobs')).toEqual(['jobs/tune.yaml']);
+    await expect(source.read('pools/old.yaml')).rejects.toThrow('pools/old.yaml is a directory, not a file');
+    const { diagnostics } = await validateRepo(source);
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`)).toEqual(['pools/old.yaml:1:1 this is a directory, not a file']);
+    const fixed = await server.commit(name, { 'pools/old.yaml/a': null }, 'drop the folder');
+    await remote.fetchBranch('main');
+    const desired = await loadDesired(commitSource(remote.store, fixed, 'http://host/org/research'));
+    expect([desired.pools.map((p) => p.name), desired.jobs.map((j) => j.name)]).toEqual([['infer', 'train'], ['tune']]);
+
+    const bad = await commitSymlinks(
+      server,
+      name,
+      { 'pools/old.yaml': '../../outside.yaml', 'pools/abs.yaml': '/etc/passwd', 'pools/dangling.yaml': 'nowhere.yaml', 'pools/loop.yaml': 'loop.yaml', 'jobs': '..' },
+      'links that leave',
+    );
+    await remote.fetchBranch('main');
+    const after = await validateRepo(commitSource(remote.store, bad, 'http://host/org/research'));
+    expect(after.diagnostics.map((d) => `${d.file} ${d.message}`)).toEqual([
+      'pools/abs.yaml this is a symbolic link to /etc/passwd, which leaves the repository; only links that resolve inside it are followed',
+      'pools/dangling.yaml this is a symbolic link to nowhere.yaml, which does not exist in the repository',
+      'pools/loop.yaml this is a symbolic link that loops back on itself',
+      'pools/old.yaml this is a symbolic link to ../../outside.yaml, which leaves the repository; only links that resolve inside it are followed',
+      'jobs this is a symbolic link to .., which leaves the repository; only links that resolve inside it are followed',
+    ]);
   });
 
   it('fetches only what is new on the next fetch', async () => {

@@ -2,9 +2,8 @@
  * Where the config comes from and where the status goes, behind one interface: a remote
  * repository fetched into the cache (`--repo`), or a working clone on disk (`--dir --commit`).
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { directorySource, type ConfigSource } from '../config/index.js';
+import { resolve } from 'node:path';
+import { directorySource, readRepositoryFile, type ConfigSource } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock } from '../model/index.js';
 import { parseRemote } from './auth.js';
@@ -128,7 +127,7 @@ export async function localTarget(dir: string, push: boolean, ctx: TargetContext
         head,
         branch,
         source: directorySource(root),
-        readStatus: async (path) => readFile(join(root, path), 'utf8').catch(() => undefined),
+        readStatus: (path) => readRepositoryFile(root, path),
         desiredCommit: (statusFile) => repo.desiredCommit(statusFile),
       };
     },

@@ -112,6 +112,10 @@ export interface JobSpec {
 export interface FleetSettings {
   /** Share of a pool's nodes (0-100) a plan may destroy or replace without `--allow-destroy`. */
   maxDestroyPercent: number;
+  /** Most nodes a plan may grow one pool to without `--allow-large`. */
+  maxNodesPerPool: number;
+  /** Most nodes one plan may create without `--allow-large`. */
+  maxCreate: number;
   /** What to do with instances carrying this fleet's tags that no pool claims: report, adopt or destroy. */
   orphans: 'report' | 'destroy';
   /** How many reconciles the status file keeps in its history. */
@@ -124,6 +128,8 @@ export interface FleetSettings {
 export interface DesiredFleet {
   /** Fleet name; every instance carries it as a tag so fleets sharing an account never mix. */
   fleet: string;
+  /** True when navarch.yaml names no `fleet:` and the name comes from the repository's directory. */
+  fleetFromRoot?: boolean;
   /** Absolute path of the config repository's root. */
   root: string;
   /** Git commit the state was read at, when known. */

@@ -90,8 +90,11 @@ export interface CostSummary {
   unpriced: number;
 }
 
-/** A safety rule the plan breaks; apply refuses unless explicitly allowed. */
-export interface GuardViolation {
+/** A safety rule the plan breaks; apply refuses unless explicitly allowed (`guardFlag` says how). */
+export type GuardViolation = DestroyGuard | SizeGuard;
+
+/** The plan destroys or replaces more of a pool than `safety.max_destroy_percent`: needs `--allow-destroy`. */
+export interface DestroyGuard {
   rule: 'destroy-share';
   pool: string;
   message: string;
@@ -110,6 +113,31 @@ export interface UnknownPool {
   providers: string[];
   /** Why, in words: `provider "aws" could not be listed: ...`. */
   reason: string;
+}
+
+/**
+ * The plan grows a pool past `safety.max_nodes_per_pool` (`pool-size`), or creates more nodes in
+ * one apply than `safety.max_create` (`create-count`): needs `--allow-large`.
+ */
+export interface SizeGuard {
+  rule: 'pool-size' | 'create-count';
+  /** pool-size: the pool. create-count: absent (the limit is on the whole plan). */
+  pool?: string;
+  message: string;
+  /** pool-size: the nodes the pool would hold. create-count: the nodes the plan creates. */
+  count: number;
+  limit: number;
+}
+
+/** The flag that lets apply go past a guard. */
+export function guardFlag(g: GuardViolation): '--allow-destroy' | '--allow-large' {
+  return g.rule === 'destroy-share' ? '--allow-destroy' : '--allow-large';
+}
+
+/** The flags a plan needs before apply runs it, in a stable order (none when it breaks no guard). */
+export function flagsNeeded(plan: Pick<Plan, 'guards'>): Array<'--allow-destroy' | '--allow-large'> {
+  const flags = new Set(plan.guards.map(guardFlag));
+  return (['--allow-destroy', '--allow-large'] as const).filter((f) => flags.has(f));
 }
 
 /** The versioned plan document (`navarch plan --json`, `--out FILE`). */

@@ -1,6 +1,7 @@
 /** The pure planner, its renderers (text, json, markdown) and saved plan files. */
 export { plan } from './plan.js';
 export type { PlanOptions } from './plan.js';
+export type { SizeMode } from './size-limits.js';
 export { observedDigest } from './digest.js';
 export { orderPlacements, conforms, unavailableFromOffers, type UnavailableOffering } from './placement.js';
 export { renderText, formatMoney, formatDelta, summaryLine, costLine, guardText } from './render-text.js';

@@ -8,6 +8,7 @@ import {
   PLAN_FORMAT_VERSION,
   type Action,
   type DesiredFleet,
+  type DestroyGuard,
   type GuardViolation,
   type JsonPatchOperation,
   type ObservedFleet,
@@ -21,6 +22,7 @@ import { costSummary, money } from './cost.js';
 import { observedDigest } from './digest.js';
 import { orderPlacements, type UnavailableOffering } from './placement.js';
 import { destroyAction, planPoolActions } from './pool-actions.js';
+import { applySizeLimits, type SizeMode } from './size-limits.js';
 
 export interface PlanOptions {
   /** The clock value (ms since epoch) stamped on the plan. */
@@ -34,6 +36,8 @@ export interface PlanOptions {
    * nodes only, so no update is planned that apply could never carry out.
    */
   fixedLabels?: ReadonlySet<string>;
+  /** What to do past `safety.max_nodes_per_pool` / `safety.max_create` (default `guard`: needs `--allow-large`). */
+  large?: SizeMode;
 }
 
 /** Destroys motivated by broken hardware do not count against the destroy guard: the capacity is already lost. */
@@ -41,7 +45,7 @@ const HEALTH_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['unhealthy'
 
 export function plan(desired: DesiredFleet, observed: ObservedFleet, options: PlanOptions): Plan {
   const warnings: string[] = [];
-  const actions: Action[] = [];
+  let actions: Action[] = [];
   const priceOf = (n: ObservedNode): number | undefined => {
     const type = desired.providers[n.provider]?.type;
     return type ? catalogPrice(type, n.instanceType, n.region, n.spot) : undefined;
@@ -98,7 +102,10 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   }
 
   uniqueIds(actions);
-  const guards = destroyGuards(desired, observed.nodes, actions);
+  const sized = applySizeLimits(desired, observed.nodes, actions, options.large ?? 'guard');
+  actions = sized.actions;
+  warnings.push(...sized.warnings);
+  const guards: GuardViolation[] = [...destroyGuards(desired, observed.nodes, actions), ...sized.guards];
   const pools = poolPlans(desired, observed, actions, priceOf, frozen);
   const summary = { add: 0, change: 0, destroy: 0 };
   for (const a of actions) {
@@ -157,7 +164,7 @@ function uniqueIds(actions: Action[]): void {
   }
 }
 
-function destroyGuards(desired: DesiredFleet, nodes: ObservedNode[], actions: Action[]): GuardViolation[] {
+function destroyGuards(desired: DesiredFleet, nodes: ObservedNode[], actions: Action[]): DestroyGuard[] {
   const limit = desired.settings.maxDestroyPercent;
   const live = new Map<string, number>();
   for (const n of nodes) if (n.state === 'pending' || n.state === 'running') live.set(n.pool, (live.get(n.pool) ?? 0) + 1);
@@ -167,7 +174,7 @@ function destroyGuards(desired: DesiredFleet, nodes: ObservedNode[], actions: Ac
       destroying.set(a.pool, (destroying.get(a.pool) ?? 0) + 1);
     }
   }
-  const out: GuardViolation[] = [];
+  const out: DestroyGuard[] = [];
   for (const [pool, count] of [...destroying].sort(([a], [b]) => a.localeCompare(b))) {
     const total = live.get(pool) ?? 0;
     if (total === 0 || (count * 100) / total <= limit) continue;

@@ -7,7 +7,7 @@
  * each section gets a share of the budget, the diff block takes what is left and is cut at a line
  * boundary, with its fences and `<details>` closed and a line saying what was left out.
  */
-import type { Plan } from '../model/index.js';
+import { flagsNeeded, type Plan } from '../model/index.js';
 import { changedPools, costLine, formatMoney, guardText, layoutLine, planLines, summaryLine } from './render-text.js';
 import type { PlanLine } from './render-text.js';
 
@@ -116,7 +116,9 @@ function warningsBlock(plan: Plan, budget: number): string | undefined {
 
 function guardsBlock(plan: Plan, budget: number): string | undefined {
   if (!plan.guards.length) return undefined;
-  const head = ['> [!CAUTION]', '> **This plan needs `--allow-destroy`**: apply refuses it otherwise.', '>'];
+  const flags = flagsNeeded(plan);
+  const inputs = flags.map((f) => `\`${f.slice(2)}: true\``).join(' and ');
+  const head = ['> [!CAUTION]', `> **This plan needs ${flags.map((f) => `\`${f}\``).join(' and ')}** (${inputs} in the action): apply refuses it otherwise.`, '>'];
   const items = plan.guards.map((g) => `> - ${escapeMd(guardText(g))}`);
   const kept = fitLines(items, budget - head.join('\n').length - 1, (more) => `> - … and ${group(more)} more pools over the limit`);
   return [...head, ...kept].join('\n');

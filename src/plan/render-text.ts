@@ -7,7 +7,7 @@
  * ```diff block, without either parsing the other's output.
  */
 import pc from 'picocolors';
-import type { Action, GuardViolation, JsonPatchOperation, NodeRef, PlacementCandidate, Plan, PoolPlan } from '../model/index.js';
+import { flagsNeeded, type Action, type GuardViolation, type JsonPatchOperation, type NodeRef, type PlacementCandidate, type Plan, type PoolPlan } from '../model/index.js';
 
 /** A change symbol in the left column; `#` marks a comment line, `` a plain line. */
 export type LineSymbol = '+' | '-' | '~' | '-/+' | '#' | '';
@@ -72,10 +72,20 @@ export function costLine(plan: Plan): string {
   return `Cost: ${formatMoney(c.before)}/hr → ${formatMoney(c.after)}/hr (${formatDelta(c.delta)}): on-demand ${onDemand}, spot ${spot}${unpriced}`;
 }
 
-/** One guard violation as a sentence: `pool "train": destroys 4 of 4 nodes (100%), more than the 50% allowed`. */
+/** One guard violation as a sentence, e.g. `pool "train": destroys 4 of 4 nodes (100%), more than the 50% allowed`. */
 export function guardText(g: GuardViolation): string {
+  if (g.rule !== 'destroy-share') {
+    return g.rule === 'pool-size'
+      ? `pool "${g.pool ?? ''}": would grow to ${g.count} nodes, more than safety.max_nodes_per_pool (${g.limit})`
+      : `creates ${g.count} nodes, more than safety.max_create (${g.limit}) in one apply`;
+  }
   const share = g.total > 0 ? Math.round((g.destroying / g.total) * 100) : 100;
   return `pool "${g.pool}": destroys ${g.destroying} of ${g.total} nodes (${share}%), more than the ${g.limitPercent}% allowed`;
+}
+
+/** `--allow-destroy`, `--allow-large`, or both joined with `and`: what the plan needs before apply runs it. */
+export function neededFlags(plan: Plan): string {
+  return flagsNeeded(plan).join(' and ');
 }
 
 /** Pool names that have something to show, sorted, with their pool-level plan when declared. */
@@ -119,7 +129,7 @@ export function planLines(plan: Plan): PlanLine[] {
     for (const w of plan.warnings) lines.push({ symbol: '', depth: 0, text: `  - ${w}` });
   }
   if (plan.guards.length) {
-    lines.push(blank(), { symbol: '', depth: 0, text: 'Error: this plan needs --allow-destroy', style: 'error' });
+    lines.push(blank(), { symbol: '', depth: 0, text: `Error: this plan needs ${neededFlags(plan)}`, style: 'error' });
     for (const g of plan.guards) lines.push({ symbol: '', depth: 0, text: `  - ${guardText(g)}` });
   }
   lines.push(blank());

@@ -61,7 +61,7 @@ export function desired(pools: PoolSpec[], over: Partial<DesiredFleet> = {}): De
     },
     pools: [...pools].sort((a, b) => a.name.localeCompare(b.name)),
     jobs: [],
-    settings: { maxDestroyPercent: 50, orphans: 'report', historyLimit: 20, applyConcurrency: 8 },
+    settings: { maxDestroyPercent: 50, maxNodesPerPool: 1000, maxCreate: 200, orphans: 'report', historyLimit: 20, applyConcurrency: 8 },
     poolDocuments,
     ...over,
   };

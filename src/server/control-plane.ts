@@ -56,6 +56,8 @@ export interface ControlPlaneOptions {
   settings: ControlPlaneSettings;
   providers?: ReadonlyMap<string, Provider>;
   allowDestroy?: boolean;
+  /** Go past `safety.max_nodes_per_pool` / `safety.max_create` (otherwise each reconcile stops at them). */
+  allowLarge?: boolean;
   /** When the control plane started listening. */
   startedAt: number;
   /** The user data new nodes boot with (the agent's bootstrap). */
@@ -187,6 +189,7 @@ export class ControlPlane implements ControlSurface {
         store: this.opts.store,
         startedAt: this.opts.startedAt,
         allowDestroy: this.opts.allowDestroy ?? false,
+        allowLarge: this.opts.allowLarge ?? false,
         configure: (d) => this.configure(d),
         onRead: (state) => {
           // Read and valid: the API serves this configuration's policies, and the status as committed,

@@ -8,8 +8,9 @@ import type { Plan, ReasonCode } from '../model/index.js';
 const EXEMPT: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['unhealthy', 'failed', 'orphan']);
 
 export function withoutGuardedActions(plan: Plan): Plan {
-  if (plan.guards.length === 0) return plan;
-  const guarded = new Set(plan.guards.map((g) => g.pool));
+  const destroyGuards = plan.guards.filter((g) => g.rule === 'destroy-share');
+  if (destroyGuards.length === 0) return plan;
+  const guarded = new Set(destroyGuards.map((g) => g.pool));
   const actions = plan.actions.filter((a) => !(guarded.has(a.pool) && (a.kind === 'destroy' || a.kind === 'replace') && !EXEMPT.has(a.reason.code)));
   const summary = { add: 0, change: 0, destroy: 0 };
   for (const a of actions) {
@@ -17,6 +18,6 @@ export function withoutGuardedActions(plan: Plan): Plan {
     if (a.kind === 'destroy' || a.kind === 'replace') summary.destroy += 1;
     if (a.kind === 'update') summary.change += 1;
   }
-  const warnings = plan.guards.map((g) => `${g.message}; those actions were skipped (run \`navarch apply --allow-destroy\`, or start navarch serve with --allow-destroy)`);
-  return { ...plan, actions, summary, guards: [], warnings: [...plan.warnings, ...warnings] };
+  const warnings = destroyGuards.map((g) => `${g.message}; those actions were skipped (run \`navarch apply --allow-destroy\`, or start navarch serve with --allow-destroy)`);
+  return { ...plan, actions, summary, guards: plan.guards.filter((g) => g.rule !== 'destroy-share'), warnings: [...plan.warnings, ...warnings] };
 }

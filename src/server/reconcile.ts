@@ -36,6 +36,8 @@ export interface ReconcileInput {
   store: Store;
   startedAt: number;
   allowDestroy: boolean;
+  /** Go past the size limits; otherwise each plan creates only up to them (`cap`). */
+  allowLarge?: boolean;
   signal?: AbortSignal | undefined;
   /** Adopts the configuration just read (settings, policies, notifier); returns the timings a reconcile uses. */
   configure(desired: DesiredFleet): ReconcileTiming;
@@ -82,6 +84,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
     logger: input.logger,
     env: input.env,
     allowDestroy: input.allowDestroy,
+    allowLarge: input.allowLarge ?? false,
     ...(input.lock ? { lock: input.lock } : {}),
     ...(input.providers ? { providers: input.providers } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
@@ -112,7 +115,9 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
         input.onBreaker(pool, result);
       }
       const observed = joinFacts(ws.observation.observed, judged.facts);
-      return { ws: { ...ws, observation: { ...ws.observation, observed } }, planOptions: { holdReplacements: input.holds(now) } };
+      // Nobody is there to say --allow-large: the plan stops at the size limits and its warnings say why.
+      const large = input.allowLarge ? ('allow' as const) : ('cap' as const);
+      return { ws: { ...ws, observation: { ...ws.observation, observed } }, planOptions: { holdReplacements: input.holds(now), large } };
     },
     decide: async (fresh) => {
       let plan = fresh;

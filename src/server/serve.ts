@@ -39,6 +39,7 @@ export interface ServeOptions {
   store?: string | undefined;
   intervalMs?: number | undefined;
   allowDestroy?: boolean;
+  allowLarge?: boolean;
   insecureDev?: boolean;
   onEvent?: (e: ControlPlaneEvent) => void;
 }
@@ -113,6 +114,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
     store,
     settings,
     allowDestroy: opts.allowDestroy ?? false,
+    allowLarge: opts.allowLarge ?? false,
     startedAt,
     known: (id) => known.add(id),
     // agentUrl is known once the server listens, before the first reconcile provisions anything.

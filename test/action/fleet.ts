@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fleetFiles } from '../helpers/git-fixtures.js';
+import { fakeCloudEnv, fleetFiles } from '../helpers/git-fixtures.js';
 import { runGit, startGitServer, type GitServer } from '../helpers/git-server.js';
 import { readFakeState } from '../../src/providers/fake/index.js';
 import { GitHubServer } from './github-server.js';
@@ -122,15 +122,16 @@ export async function startBench(opts: { maxPerPage?: number } = {}): Promise<Be
               ref: `refs/pull/${number}/merge`,
               apiUrl: gh.url,
               token: TOKEN,
+              env: fakeCloudEnv(stateFile),
             }),
           ),
         push: (sha, checkout, inputs, env = {}) =>
           record(
-            runAction({ event: 'push', payload: { ref: 'refs/heads/main', after: sha }, workspace: checkout, inputs: inDir({ command: 'apply', ...inputs }), sha, apiUrl: gh.url, token: TOKEN, env }),
+            runAction({ event: 'push', payload: { ref: 'refs/heads/main', after: sha }, workspace: checkout, inputs: inDir({ command: 'apply', ...inputs }), sha, apiUrl: gh.url, token: TOKEN, env: { ...fakeCloudEnv(stateFile), ...env } }),
           ),
         async schedule(inputs) {
           const checkout = await clone();
-          return record(runAction({ event: 'schedule', payload: { schedule: '0 6 * * *' }, workspace: checkout, inputs: inDir(inputs), sha: await head(), apiUrl: gh.url, token: TOKEN }));
+          return record(runAction({ event: 'schedule', payload: { schedule: '0 6 * * *' }, workspace: checkout, inputs: inDir(inputs), sha: await head(), apiUrl: gh.url, token: TOKEN, env: fakeCloudEnv(stateFile) }));
         },
         live: async () => (await readFakeState('/', { state_file: stateFile })).instances.filter((i) => i.state !== 'terminated'),
         subjects: async () => (await git.git(name, ['log', '--format=%s', 'main'])).trim().split('\n'),

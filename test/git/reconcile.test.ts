@@ -104,7 +104,7 @@ describe('local mode', () => {
     const authed = f.url.replace('http://', `http://x-access-token:${TOKEN}@`);
     await runGit(['clone', '--quiet', authed, work]);
     await runGit(['remote', 'set-url', 'origin', f.url], { cwd: work });
-    const env = { NAVARCH_GIT_TOKEN: TOKEN };
+    const env = f.env;
 
     const dirty = join(work, 'pools/train.yaml');
     const original = await readFile(dirty, 'utf8');

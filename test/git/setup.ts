@@ -1,7 +1,7 @@
 /** What the git CLI tests share: a token-protected git server, a config repo on the fake cloud, the CLI with its environment. */
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { fleetFiles, tempDirs } from '../helpers/git-fixtures.js';
+import { fakeCloudEnv, fleetFiles, tempDirs } from '../helpers/git-fixtures.js';
 import { startGitServer, type GitServer, type GitServerOptions } from '../helpers/git-server.js';
 import { readFakeState } from '../../src/providers/fake/index.js';
 import { runCli, spawnCli, type CliRun } from '../helpers/cli.js';
@@ -60,7 +60,7 @@ export function gitFixture(options: GitServerOptions = {}): GitFixture {
       if (opts.navarch) files['navarch.yaml'] = `${files['navarch.yaml'] ?? ''}${opts.navarch}`;
       const initial = await s.createRepo(name, files);
       const cache = await dirs.make('navarch-cache-');
-      const env = { NAVARCH_GIT_TOKEN: TOKEN, XDG_CACHE_HOME: cache };
+      const env = { NAVARCH_GIT_TOKEN: TOKEN, XDG_CACHE_HOME: cache, ...fakeCloudEnv(stateFile) };
       const url = s.repoUrl(name);
       const withRepo = (args: string[], repo = true): string[] => (repo ? [...args, '--repo', url] : args);
       return {
