@@ -19,12 +19,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--lock-ref <ref>', 'with --repo: the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)')
     .addHelpText('after', '\nSays whether the fleet is locked (with --repo, by the lock on the repository; with --dir, by an apply on that directory).\nWith --repo, reads the status committed on the branch head.');
   withRepo(withColor(withDir(cmd))).action(async (opts: StatusOptions, command: Command) => {
-    // A plain directory is a target too: read the same way, without a lock to look at.
+    // A plain directory is a target too: read the same way, its lock a file in .navarch/.
     const target = await anyTarget(ctx, command, opts, cliLogger(ctx));
     const { desired, status } = await readTarget(target);
-    let lock: LockInfo | undefined;
     const store = await target.lockStore({ ref: opts.lockRef ?? lockRefFor(desired.fleet), author: authorOf(opts), clock: ctx.clock });
-    lock = (await readLock(store))?.info;
+    const lock: LockInfo | undefined = (await readLock(store))?.info;
     if (!status) {
       throw new NavarchError('status.missing', `no status yet at ${desired.statusFile}: run \`navarch apply\` first`);
     }
