@@ -1,5 +1,6 @@
 /** `navarch force-unlock LOCK_ID`: clear a fleet lock left by a run that can no longer release it. */
 import type { Command } from 'commander';
+import { checkDirectory } from '../config/index.js';
 import { readTarget } from '../engine/index.js';
 import {
   describeLock,
@@ -67,6 +68,7 @@ async function lockStoreOf(ctx: CliContext, command: Command, opts: ForceUnlockO
     return remote.lockStore({ ref, author, clock: ctx.clock });
   }
   const dir = resolveDir(ctx, opts.dir);
+  await checkDirectory(dir);
   const local = directoryLockStore(dir);
   if (opts.lockRef === undefined && opts.fleet === undefined && (await readLock(local))) return local;
   try {
