@@ -99,8 +99,8 @@ describe('an output that fails for another reason', () => {
     try {
       const child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '' }, stdio: ['pipe', full, 'pipe'] });
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdin.end(input);
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin?.end(input);
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       return { code, stderr };
     } finally {
