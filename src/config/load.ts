@@ -8,6 +8,7 @@ import { bool, int, isRecord, num, rec, str, strMap } from './read.js';
 import { schemaDiagnostics, type SchemaName } from './schema.js';
 import { escapeSegment, Scope } from './scope.js';
 import type { ConfigSource } from './source.js';
+import { checkWrittenPaths } from './written-paths.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
 /** Options of `loadDesired` / `validateRepo`. */
@@ -148,6 +149,7 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
   if (rootScope && (statusFile.startsWith('/') || statusFile.split(/[/\\]/).includes('..'))) {
     report(rootScope.diag(['status_file'], 'expected a path inside the repository (relative, without `..`)'));
   }
+  if (rootScope && providers) await checkWrittenPaths(source, root, statusFile, providers, rootScope, report);
 
   const brokenPools = new Set<string>();
   const poolInputs: PoolInput[] = [];
