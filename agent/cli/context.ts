@@ -1,4 +1,6 @@
 /** What each agent command receives: where to print, stdin, the environment. Tests pass their own. */
+import { processOutput } from '../../src/log/index.js';
+
 export interface AgentCliContext {
   stdout: { write(text: string): void };
   stderr: { write(text: string): void };
@@ -8,15 +10,15 @@ export interface AgentCliContext {
   exitCode: number;
 }
 
+/**
+ * The real process. `navarch-agent xid parse | head` closes the pipe early: the reader's choice,
+ * not an error; and an agent whose output went away keeps running (see src/log/output.ts).
+ */
 export function processContext(): AgentCliContext {
-  // `navarch-agent xid parse | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  const { stdout, stderr } = processOutput();
   return {
-    stdout: { write: (t) => void process.stdout.write(t) },
-    stderr: { write: (t) => void process.stderr.write(t) },
+    stdout,
+    stderr,
     stdin: process.stdin,
     env: process.env,
     exitCode: 0,

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,5 +37,28 @@ describe('navarch apply on a terminal', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('--concurrency must be a positive whole number');
     expect((await readFakeState(dir)).instances).toEqual([]);
+  });
+});
+
+describe('files navarch writes', () => {
+  it('refuses a status file or fake-cloud state file that would overwrite the config or each other, before any change', async () => {
+    const original = await readFile(join(dir, 'navarch.yaml'), 'utf8');
+    const cases: Array<[string, RegExp]> = [
+      ['status_file: navarch.yaml\n', /^error: navarch\.yaml:\d+:14: `status_file` \("navarch\.yaml"\): navarch\.yaml is the configuration itself/m],
+      ['status_file: pools/fleet.yaml\n', /^error: navarch\.yaml:\d+:14: `status_file` \("pools\/fleet\.yaml"\): pools\/ holds configuration navarch reads/m],
+      ['status_file: .navarch/fake-cloud.json\n', /names the same file as `providers\.local\.state_file` \(default "\.navarch\/fake-cloud\.json"\)/],
+    ];
+    for (const [line, message] of cases) {
+      await writeFile(join(dir, 'navarch.yaml'), `${original}${line}`);
+      const r = await runCommand(['apply', '--dir', dir, '--auto-approve']);
+      expect(r.err).toMatch(message);
+      expect(r.code).toBe(1);
+      expect(await readFile(join(dir, 'navarch.yaml'), 'utf8')).toBe(`${original}${line}`);
+      expect(await live()).toEqual([]);
+    }
+    await writeFile(join(dir, 'navarch.yaml'), original.replace(/^( {4}latency: .*)$/m, '$1\n    state_file: status/fleet.yaml'));
+    const shared = await runCommand(['plan', '--dir', dir]);
+    expect(shared.err).toMatch(/^error: navarch\.yaml:\d+:17: `providers\.local\.state_file` \("status\/fleet\.yaml"\) names the same file as `status_file` \(default "status\/fleet\.yaml"\)/m);
+    expect(shared.code).toBe(1);
   });
 });

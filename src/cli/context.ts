@@ -1,5 +1,6 @@
 /** What every command receives: where to print, the environment, the clock. Tests pass their own. */
 import pc from 'picocolors';
+import { processOutput } from '../log/index.js';
 import { systemClock, type Clock } from '../model/index.js';
 
 export interface Output {
@@ -19,10 +20,12 @@ export interface CliContext {
   exitCode: number;
 }
 
+/** The real process: its output closed by the reader (`| head -1`) is not an error (see log/output.ts). */
 export function processContext(): CliContext {
+  const { stdout, stderr } = processOutput();
   return {
-    stdout: { write: (t) => void process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY) },
-    stderr: { write: (t) => void process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) },
+    stdout,
+    stderr,
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),

@@ -9,6 +9,7 @@ import { bool, int, isRecord, num, rec, str, strMap } from './read.js';
 import { schemaDiagnostics, type SchemaName } from './schema.js';
 import { escapeSegment, Scope } from './scope.js';
 import { SourceFileError, type ConfigSource } from './source.js';
+import { checkWrittenPaths } from './written-paths.js';
 import { parseYamlFile, type YamlFile } from './yaml-file.js';
 
 /** Options of `loadDesired` / `validateRepo`. */
@@ -171,6 +172,7 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
 
   const statusFile = str(root, 'status_file') ?? DEFAULT_STATUS_FILE;
   if (rootScope && !isInsideRepository(statusFile)) report(rootScope.diag(['status_file'], OUTSIDE_REPOSITORY));
+  if (rootScope && providers) await checkWrittenPaths(source, root, statusFile, providers, rootScope, report);
 
   const brokenPools = new Set<string>();
   const poolInputs: PoolInput[] = [];

@@ -1,5 +1,5 @@
 /** A `ConfigSource` over an in-memory map of files: for tests, and for config that never touched disk. */
-import { SourceFileError, type ConfigSource } from './source.js';
+import { IS_DIRECTORY, SourceFileError, type ConfigSource } from './source.js';
 
 /** Serves `files` (repo-relative path → text) as a repository rooted at `root`; folders are implied by the paths. */
 export function memorySource(files: Readonly<Record<string, string>>, root = '/config'): ConfigSource {
@@ -17,7 +17,7 @@ export function memorySource(files: Readonly<Record<string, string>>, root = '/c
     },
     async read(path) {
       if (Object.prototype.hasOwnProperty.call(files, path)) return files[path];
-      if (isFolder(path)) throw new SourceFileError(path, 'is a directory, not a file');
+      if (isFolder(path)) throw new SourceFileError(path, IS_DIRECTORY);
       return undefined;
     },
   };

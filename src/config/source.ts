@@ -28,6 +28,9 @@ export interface ConfigSource {
   missingRoot?(): string;
 }
 
+/** The reason given for a directory where a file was asked for, the same from every source. */
+export const IS_DIRECTORY = 'is a directory, not a file';
+
 /** A path of the repository that is there but is not a file navarch can read; `reason` says why. */
 export class SourceFileError extends NavarchError {
   /** The repo-relative path. */
@@ -71,7 +74,7 @@ function isMissing(err: unknown): boolean {
 /** Why an entry that is not a regular file cannot be read; undefined for a regular file. */
 function notAFile(info: Stats): string | undefined {
   if (info.isFile()) return undefined;
-  if (info.isDirectory()) return 'is a directory, not a file';
+  if (info.isDirectory()) return IS_DIRECTORY;
   if (info.isFIFO()) return 'is a named pipe (FIFO), not a file';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'is a device, not a file';
   if (info.isSocket()) return 'is a socket, not a file';

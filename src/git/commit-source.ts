@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
 import { git } from './iso.js';
-import { leavesRepository, MAX_FILE_BYTES, SourceFileError, type ConfigSource } from '../config/index.js';
+import { IS_DIRECTORY, leavesRepository, MAX_FILE_BYTES, SourceFileError, type ConfigSource } from '../config/index.js';
 import { readCommitData, readTreeEntries, type GitStore, type TreeItem } from './objects.js';
 
 const SYMLINK = '120000';
@@ -84,7 +84,7 @@ export function commitSource(store: GitStore, commitOid: string, root: string): 
     async read(path) {
       const found = await resolvePath(path);
       if (!found) return undefined;
-      if ('root' in found || found.entry.type === 'tree') throw new SourceFileError(path, 'is a directory, not a file');
+      if ('root' in found || found.entry.type === 'tree') throw new SourceFileError(path, IS_DIRECTORY);
       if (found.entry.type === 'commit') throw new SourceFileError(path, 'is a submodule, not a file');
       return blobText(found.entry.oid);
     },

@@ -119,6 +119,26 @@ describe('fetch and read at a commit', () => {
   });
 });
 
+describe('a remote whose HEAD names a missing branch', () => {
+  it('fetches named branches and refs as usual; only the default branch fails, saying why', async () => {
+    const name = repoName();
+    const sha = await server.createRepo(name, FILES);
+    await server.git(name, ['update-ref', 'refs/navarch/other', sha]);
+    await server.git(name, ['symbolic-ref', 'HEAD', 'refs/heads/nope']);
+    const remote = await remoteFor(server, name, await dirs.make(), { token: TOKEN });
+    expect(await remote.fetchBranch('main')).toEqual({ branch: 'main', oid: sha });
+    expect(await remote.fetchBranch('refs/heads/main')).toEqual({ branch: 'main', oid: sha });
+    const fresh = await remoteFor(server, name, await dirs.make(), { token: TOKEN });
+    expect(await fresh.fetchRef('refs/navarch/other')).toBe(sha);
+    expect(await fresh.has(sha)).toBe(true);
+    await expect(remote.fetchBranch('nope')).rejects.toMatchObject({ code: 'git.ref-not-found', message: expect.stringContaining('has no branch "nope"') });
+    await expect(remote.fetchBranch(undefined)).rejects.toMatchObject({
+      code: 'git.ref-not-found',
+      message: expect.stringContaining('(its HEAD) names a branch that does not exist; name the branch with --ref'),
+    });
+  });
+});
+
 describe('compare-and-swap pushes', () => {
   it('pushes when the ref is where we expect it, and refuses when it moved', async () => {
     const name = repoName();

@@ -9,6 +9,7 @@ import { git, http } from './iso.js';
 import { retry, type Clock } from '../model/index.js';
 import type { GitAuth } from './auth.js';
 import { GitError, isPushRejection, isTransientGitError, PushRejectedError, translateGitError } from './errors.js';
+import { namedRefHttp } from './named-ref-http.js';
 import { gitStore, setRef, type GitStore } from './objects.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
@@ -94,7 +95,10 @@ export class GitRemote {
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause;
       if (cause?.code === 'NotFoundError') {
-        throw new GitError('git.ref-not-found', `${this.url} has no branch "${branch ?? 'HEAD'}"; check --ref`, { cause: err, details: { url: this.url, ref: remoteRef } });
+        const message = branch
+          ? `${this.url} has no branch "${branch}"; check --ref`
+          : `the default branch of ${this.url} (its HEAD) names a branch that does not exist; name the branch with --ref, or set the repository's default branch`;
+        throw new GitError('git.ref-not-found', message, { cause: err, details: { url: this.url, ref: remoteRef } });
       }
       throw err;
     }
@@ -130,7 +134,8 @@ export class GitRemote {
   private fetchOne(remoteRef: string): ReturnType<typeof git.fetch> {
     return git.fetch({
       fs,
-      http,
+      // Only the default branch depends on the remote's HEAD; a named ref must not (named-ref-http.ts).
+      http: remoteRef === 'HEAD' ? http : namedRefHttp(http, remoteRef),
       gitdir: this.store.gitdir,
       cache: this.store.cache,
       url: this.url,

@@ -1,9 +1,12 @@
 /**
  * One root logger (pino) for the whole process; areas take `child({component, pool, node})`.
- * Every string and object passes through redaction before it is written.
+ * Every string and object passes through redaction before it is written. The process's own
+ * stdout and stderr, guarded against a reader that went away, are here too (output.ts).
  */
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
 import { redact, redactValue } from '../model/index.js';
+
+export { processOutput, type ProcessOutput } from './output.js';
 
 export type Logger = PinoLogger;
 

@@ -51,6 +51,27 @@ describe('apply --repo', () => {
     expect(missing.stderr).toContain('has no branch "nope"; check --ref');
   });
 
+  it('reads --ref main when the remote HEAD names a branch that does not exist; only no --ref depends on HEAD', async () => {
+    const f = await fx.fleet();
+    await f.server.git(f.name, ['symbolic-ref', 'HEAD', 'refs/heads/nope']);
+    const plan = await f.cli(['plan', '--ref', 'main', '--detailed-exitcode']);
+    expect(plan.stderr).not.toContain('has no branch');
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain('Plan: 2 to add, 0 to change, 0 to destroy.');
+    const applied = await f.cli(['apply', '--ref', 'main', '--auto-approve']);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/Status committed as [0-9a-f]{7} and pushed to main\./);
+    expect(await f.live()).toHaveLength(2);
+    const st = await f.cli(['status', '--ref', 'main']);
+    expect(st.code).toBe(0);
+    expect(st.stdout).toContain('train-1');
+
+    const noRef = await f.cli(['plan']);
+    expect(noRef.code).toBe(1);
+    expect(noRef.stderr).toContain(`the default branch of ${f.url} (its HEAD) names a branch that does not exist; name the branch with --ref`);
+    expect(noRef.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('re-applies the status change on the new head when a person pushed first; both commits survive', async () => {
     const f = await fx.fleet();
     let human = '';
