@@ -96,6 +96,6 @@ describe('navarch gpus --available', () => {
   it('names the repository it could not read', async () => {
     const r = await gpus(['--dir', 'nowhere']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/navarch\.yaml/);
+    expect(r.err).toMatch(/^error: directory \S+nowhere does not exist$/m);
   });
 });
