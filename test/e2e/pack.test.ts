@@ -96,7 +96,7 @@ const tarball = (name: string): Packed => {
   return p;
 };
 
-describe('npm pack', () => {
+describe('npm pack', { timeout: TIMEOUT }, () => {
   it('packs navarch and navarch-agent at one version, without tests, source maps, the Action or local state', () => {
     expect(packed.map((p) => p.name).sort()).toEqual(['navarch', 'navarch-agent']);
     for (const p of packed) expect(p.filename).toBe(`${p.name}-${VERSION}.tgz`);
@@ -111,7 +111,7 @@ describe('npm pack', () => {
   });
 });
 
-describe('navarch-agent installed from its tarball', () => {
+describe('navarch-agent installed from its tarball', { timeout: TIMEOUT }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await installInto('agent', join(work, tarball('navarch-agent').filename));
@@ -133,7 +133,7 @@ describe('navarch-agent installed from its tarball', () => {
   });
 });
 
-describe('navarch installed from its tarball', () => {
+describe('navarch installed from its tarball', { timeout: TIMEOUT }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await installInto('main', join(work, tarball('navarch').filename));
@@ -157,6 +157,24 @@ describe('navarch installed from its tarball', () => {
     expect(r.stdout).toBe('function function function');
     const top = await readdir(join(dir, 'node_modules'));
     expect(top.filter((p) => p === '@actions' || p === '@octokit')).toEqual([]);
+  });
+
+  it('gives a TypeScript program its types: the functions and the interfaces extensions implement', async () => {
+    await writeFile(
+      join(dir, 'use.ts'),
+      [
+        "import { apply, loadConfig, plan, type Autoscaler, type MetricsSource, type Notifier, type PoolState, type Provider } from 'navarch';",
+        "const keep: Autoscaler = { name: 'keep', recommend: (s: PoolState) => ({ target: s.target, reason: 'unchanged' }) };",
+        'export const used = [apply, loadConfig, plan, keep];',
+        'export type Extensions = [Provider, Notifier, MetricsSource];',
+        '',
+      ].join('\n'),
+    );
+    const options = { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, types: [] };
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: ['use.ts'] }));
+    const r = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], dir);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 
   it('still runs the node agent as navarch-agent', async () => {
