@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'dist/**', 'node_modules/**', 'coverage/**', 'examples/**/.navarch/**'] },
+  { ignores: ['lib/**', 'dist/**', 'agent/dist/**', 'node_modules/**', 'coverage/**', 'examples/**/.navarch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // Printing belongs to the CLI, the bins, benchmarks and the agent's command-line entry.
-    files: ['src/cli/**', 'bin/**', 'bench/**', 'agent/cli/**', 'test/**', 'src/action/**', 'scripts/**'],
+    files: ['src/cli/**', 'bin/**', 'agent/bin/**', 'bench/**', 'agent/cli/**', 'test/**', 'src/action/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -80,8 +80,8 @@ async function measure(label: string, seconds: number, intervals: { heartbeatInt
   return result;
 }
 
-if (!existsSync(join(ROOT, 'lib/agent/cli/main.js'))) {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (!existsSync(join(ROOT, 'agent/dist/main.js'))) {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-agent.mjs')], { stdio: 'inherit' });
 }
 const seconds = Number(process.env['BENCH_AGENT_SECONDS'] ?? 60);
 const runs = [

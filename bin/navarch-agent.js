@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../lib/agent/cli/main.js';
+// The same bundle the navarch-agent package ships (built from agent/ by scripts/build-agent.mjs).
+import { main } from '../agent/dist/main.js';
 
 process.exitCode = await main(process.argv);

@@ -1,6 +1,7 @@
 /**
- * Tests that cross processes run the built CLI (lib/), exactly as a user would. Build it first
- * when any source file is newer than the build, so `npx vitest` alone works too.
+ * Tests that cross processes run the built CLI (lib/) and the agent's bundle (agent/dist/), exactly
+ * as a user would. Build each first when any source file is newer than it, so `npx vitest` alone
+ * works too.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
@@ -20,9 +21,14 @@ function newest(dir: string): number {
   return t;
 }
 
+const stale = (marker: string, sources: number): boolean => !existsSync(marker) || statSync(marker).mtimeMs < sources;
+
 export default function setup(): void {
-  const marker = join(root, 'lib/src/cli/main.js');
   const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'agent')), newest(join(root, 'schemas')));
-  if (existsSync(marker) && statSync(marker).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (stale(join(root, 'lib/src/cli/main.js'), sources)) {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  }
+  if (stale(join(root, 'agent/dist/main.js'), sources)) {
+    execFileSync(process.execPath, [join(root, 'scripts/build-agent.mjs')], { stdio: 'inherit' });
+  }
 }

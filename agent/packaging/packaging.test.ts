@@ -11,6 +11,23 @@ const base = { server: 'https://navarch.example.com', nodeId: 'train-3', token: 
 let dir = '';
 afterEach(async () => dir && rm(dir, { recursive: true, force: true }));
 
+/** Runs `script` against a scratch root, with stand-ins for node, npm and systemctl (and any `extra`) that record their calls. */
+async function runBootstrap(script: string, extra: Record<string, string> = {}) {
+  dir = await mkdtemp(join(tmpdir(), 'navarch-userdata-'));
+  const bin = join(dir, 'bin');
+  const calls = join(dir, 'calls.log');
+  execFileSync('mkdir', ['-p', bin]);
+  const stub = (name: string, body: string) => writeFile(join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\n${body}\n`, { mode: 0o755 });
+  await stub('node', 'echo 22');
+  await stub('npm', `printf '#!/bin/sh\\n' > '${bin}/navarch-agent'; chmod +x '${bin}/navarch-agent'`);
+  await stub('systemctl', '');
+  for (const [name, body] of Object.entries(extra)) await stub(name, body);
+  const root = join(dir, 'root');
+  // stdin not a socket: bash would take itself for a remote shell and read ~/.bashrc.
+  const r = spawnSync('bash', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin`, NAVARCH_ROOT: root }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { r, bin, root, calls: (await readFile(calls, 'utf8')).trim().split('\n') };
+}
+
 describe('systemdUnit', () => {
   it('runs the agent as a restarting service with a state directory and no token', () => {
     const unit = systemdUnit({ binary: '/usr/local/bin/navarch-agent', args: ['--expect-gpus', '8', '--pool', 'my pool'] });
@@ -52,28 +69,17 @@ describe('agentUserData', () => {
     expect(() => agentUserData({ ...base, server: "https://x/'y" })).toThrow('single quote');
   });
 
-  it('installs navarch, writes root-only files and starts the unit (run against a scratch root)', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'navarch-userdata-'));
-    const bin = join(dir, 'bin');
-    const calls = join(dir, 'calls.log');
-    execFileSync('mkdir', ['-p', bin]);
-    // Stand-ins for node, npm and systemctl that record how they were called.
-    const stub = (name: string, body: string) => writeFile(join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\n${body}\n`, { mode: 0o755 });
-    await stub('node', 'echo 22');
-    await stub('npm', `printf '#!/bin/sh\\n' > '${bin}/navarch-agent'; chmod +x '${bin}/navarch-agent'`);
-    await stub('systemctl', '');
+  it('installs the navarch-agent package, writes root-only files and starts the unit (run against a scratch root)', async () => {
     // $ and % mean something to systemd in a unit, nothing in an environment file: they stay as written.
     const server = 'https://cp.example.com/navarch$x/%h?a=b&c=`d`';
     const script = agentUserData({ ...base, server, pool: 'train', expectGpus: 8, registry: 'https://npm.internal.example.com/' });
-    const root = join(dir, 'root');
-    // stdin not a socket: bash would take itself for a remote shell and read ~/.bashrc.
-    const r = spawnSync('bash', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin`, NAVARCH_ROOT: root }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const { r, bin, root, calls } = await runBootstrap(script);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain(TOKEN);
-    expect((await readFile(calls, 'utf8')).trim().split('\n')).toEqual([
+    expect(calls).toEqual([
       'node -p process.versions.node.split(".")[0]',
-      'npm install -g --no-fund --no-audit --registry https://npm.internal.example.com/ navarch@0.1.0',
+      'npm install -g --no-fund --no-audit --registry https://npm.internal.example.com/ navarch-agent@0.1.0',
       'systemctl daemon-reload',
       'systemctl enable --now navarch-agent.service',
     ]);
@@ -92,5 +98,21 @@ describe('agentUserData', () => {
     const unit = await readFile(join(root, 'etc/systemd/system/navarch-agent.service'), 'utf8');
     expect(unit).toContain(`ExecStart=${bin}/navarch-agent run --state-dir /var/lib/navarch-agent`);
     expect(unit).not.toContain(TOKEN);
+  });
+
+  it('keeps the agent an image already carries at that version, and replaces one at another', async () => {
+    const same = await runBootstrap(agentUserData(base), { 'navarch-agent': 'echo 0.1.0' });
+    expect(same.r.stderr).toBe('');
+    expect(same.r.status).toBe(0);
+    expect(same.calls).toEqual([
+      'node -p process.versions.node.split(".")[0]',
+      'navarch-agent --version',
+      'systemctl daemon-reload',
+      'systemctl enable --now navarch-agent.service',
+    ]);
+    await rm(dir, { recursive: true, force: true });
+    const older = await runBootstrap(agentUserData(base), { 'navarch-agent': 'echo 0.0.9' });
+    expect(older.r.status).toBe(0);
+    expect(older.calls).toContain('npm install -g --no-fund --no-audit --registry https://registry.npmjs.org/ navarch-agent@0.1.0');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The cloud-init user data (a bash script) a provider hands to a new instance so it runs the
- * agent: Node.js 20+ when missing (NodeSource), `npm install -g navarch@<version>` from the npm
- * registry, the node token in a root-only file, settings in a root-only environment file, and the
- * systemd unit, enabled and started.
+ * agent: Node.js 20+ when missing (NodeSource), `npm install -g navarch-agent@<version>` from the
+ * npm registry (the agent's own package, a few MB, rather than the whole CLI and its cloud SDKs),
+ * the node token in a root-only file, settings in a root-only environment file, and the systemd
+ * unit, enabled and started.
  *
  * The token appears once, inside a quoted here-document written with umask 077; it is never echoed,
  * never on a command line, never in the unit (which is world-readable). Note that the user data
@@ -20,7 +21,7 @@ export interface AgentUserDataOptions {
   nodeId: string;
   /** The node's token. */
   token: string;
-  /** navarch version to install from the registry (e.g. `0.1.0`). */
+  /** navarch-agent version to install from the registry (e.g. `0.1.0`); navarch's own, as both share one. */
   version: string;
   /** npm registry URL; the public registry by default. */
   registry?: string;
@@ -105,8 +106,13 @@ export function agentUserData(o: AgentUserDataOptions): string {
     );
   }
   lines.push(
-    '# The agent, from the npm registry. umask 022 so the installed files are readable by all.',
-    '(umask 022 && npm install -g --no-fund --no-audit --registry "$NAVARCH_REGISTRY" "navarch@$NAVARCH_VERSION")',
+    // An image may carry the agent already (baked in, or the whole navarch CLI, whose navarch-agent
+    // runs the same bundle and whose bin npm would refuse to overwrite): that version is kept.
+    '# The agent, from the npm registry, unless this very version is installed already.',
+    '# umask 022 so the installed files are readable by all.',
+    'if [ "$(navarch-agent --version 2>/dev/null || true)" != "$NAVARCH_VERSION" ]; then',
+    '  (umask 022 && npm install -g --no-fund --no-audit --registry "$NAVARCH_REGISTRY" "navarch-agent@$NAVARCH_VERSION")',
+    'fi',
     'NAVARCH_AGENT_BIN="$(command -v navarch-agent)"',
     '',
     'mkdir -p "$ROOT/etc/systemd/system"',

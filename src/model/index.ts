@@ -14,3 +14,4 @@ export * from './agent-api.js';
 export * from './node-id.js';
 export * from './values.js';
 export * from './process-owner.js';
+export * from './autoscale.js';

@@ -14,7 +14,10 @@ export interface NodeUserDataOptions {
   serverUrl: string;
   /** The secret node tokens derive from. */
   nodeSecret: string;
-  /** navarch version the node installs; this control plane's by default, so both ends speak the same API. */
+  /**
+   * navarch-agent version the node installs; this control plane's by default (the two packages share
+   * one version), so both ends speak the same API.
+   */
   version?: string;
   /** npm registry the node installs from; the public registry by default. */
   registry?: string;

@@ -5,6 +5,7 @@
  * and its token stays out of every log, status file and store.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { startServeProcess, type ServeProcess } from '../helpers/serve.js';
 import { TestAgent, xid } from './helpers.js';
 
 const ENV = { NAVARCH_AUTH_TOKEN: 'bootstrap-admin-token-0123456789', NAVARCH_NODE_SECRET: 'bootstrap-node-secret-0123456789', NAVARCH_LOG_LEVEL: 'debug' };
+/** The control plane's version: its nodes install the agent package of the same one. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const TOKEN_HEREDOC = `cat > "$ROOT/etc/navarch/node-token" <<'NAVARCH_TOKEN_EOF'`;
 
 let dir: string;
@@ -73,7 +76,8 @@ describe('navarch serve provisioning', () => {
     expect(script).toContain(`NAVARCH_SERVER='${serve.url}'\n`);
     expect(script).toContain("NAVARCH_POOL='train'\n");
     expect(script).toContain('NAVARCH_EXPECT_GPUS=8\n'); // f1.8xh100
-    expect(script).toContain('npm install -g');
+    expect(script).toContain(`NAVARCH_VERSION='${VERSION}'\n`);
+    expect(script).toContain('"navarch-agent@$NAVARCH_VERSION"');
     expect(script).toContain('systemctl enable --now navarch-agent.service');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(token).not.toBe(first.token);
