@@ -2,6 +2,10 @@
  * The flag conventions (README "Commands"), checked by walking commander's command trees of both
  * programs, navarch and navarch-agent, so that a command added later is held to them too.
  */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Command, Option } from 'commander';
@@ -120,7 +124,34 @@ describe('both programs', () => {
   });
 });
 
+describe('-d, --dir', () => {
+  it('init takes the directory to create as --dir or as its argument, but not two different ones', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'navarch-init-dir-'));
+    try {
+      expect((await runCommand(['init', '-d', 'fleet'], { cwd: scratch })).code).toBe(0);
+      expect(existsSync(join(scratch, 'fleet/navarch.yaml'))).toBe(true);
+      expect((await runCommand(['init', 'other', '--dir', './other'], { cwd: scratch })).code).toBe(0);
+      expect(existsSync(join(scratch, 'other/navarch.yaml'))).toBe(true);
+      const both = await runCommand(['init', 'a', '--dir', 'b'], { cwd: scratch });
+      expect(both.code).toBe(1);
+      expect(both.err).toBe('error: give the directory once: "a" and --dir b name different directories\n');
+      expect(existsSync(join(scratch, 'a')) || existsSync(join(scratch, 'b'))).toBe(false);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('output and colour options', () => {
+  it('apply --json cannot ask for confirmation: it needs --auto-approve or a saved plan, and changes nothing', async () => {
+    const r = await runCommand(['apply', '-d', QUICKSTART, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')).toHaveLength(2);
+    expect(JSON.parse(r.out)).toEqual({
+      error: { name: 'NavarchError', code: 'cli.invalid', message: 'apply --json needs --auto-approve or a saved plan file, as it cannot ask for confirmation; nothing was changed' },
+    });
+  });
+
   it('-o json and --output json are --json', async () => {
     const json = await runCommand(['validate', '-d', QUICKSTART, '--json']);
     expect(JSON.parse(json.out)).toEqual({ valid: true, errors: [] });

@@ -76,13 +76,14 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--store <path>', 'the embedded store (default: control_plane.store, else .navarch/control-plane.db)')
-    .addOption(sharedOption('interval').default(undefined, 'control_plane.interval, else 1m'))
+    .addOption(sharedOption('interval'))
     .addOption(sharedOption('allowDestroy'))
     .addOption(sharedOption('allowLarge'))
     .addOption(sharedOption('insecureDev'))
     .addHelpText(
       'after',
-      '\nWithout --allow-destroy, destroys past the limit are skipped; without --allow-large, each reconcile\n' +
+      '\n--interval defaults to control_plane.interval, else 1m.\n' +
+        'Without --allow-destroy, destroys past the limit are skipped; without --allow-large, each reconcile\n' +
         'creates up to the size limits and warns about the rest.\n' +
         'Environment: NAVARCH_AUTH_TOKEN (admin bearer token), NAVARCH_NODE_SECRET (node tokens derive from it; see `navarch token node`),\n' +
         'NAVARCH_WEBHOOK_SECRET (optional: the secret a git host signs POST /v1/hooks/git with), NAVARCH_GIT_TOKEN or GITHUB_TOKEN (with --repo).\n' +
