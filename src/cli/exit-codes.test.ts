@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentMain, type AgentCliContext } from '../../agent/index.js';
 import { acquireLock, directoryLockStore } from '../git/index.js';
 import { EXIT, systemClock } from '../model/index.js';
+import { buildProgram } from './main.js';
 import { runCommand } from './testing.js';
 
 const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
@@ -26,6 +28,18 @@ beforeAll(async () => {
   await writeFile(join(dir, 'navarch.yaml'), yaml.replace('latency: 300ms', 'latency: 0s'));
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+/** Every command of the program (`token node`, not `token`), from its command tree. */
+function commands(): string[] {
+  const out: string[] = [];
+  const walk = (cmd: Command, path: string[]): void => {
+    if (cmd.commands.length === 0 && path.length > 0) out.push(path.join(' '));
+    for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
+  };
+  const quiet = { write: (): void => undefined, isTTY: false };
+  walk(buildProgram({ stdout: quiet, stderr: quiet, stdin: new PassThrough(), env: {}, cwd: '.', clock: systemClock, exitCode: 0 }), []);
+  return out;
+}
 
 const SECRET = { NAVARCH_NODE_SECRET: 'a-secret-long-enough-for-tests-0123456789' };
 
@@ -67,7 +81,7 @@ describe('navarch exit codes', () => {
     expect((await runCommand(['force-unlock', held.id, '-d', dir])).code).toBe(EXIT.ok);
   });
 
-  it.each(['init', 'validate', 'plan', 'apply', 'status', 'reconcile', 'force-unlock', 'gpus', 'serve', 'token node'])(
+  it.each(commands())(
     '%s: an unknown flag is a usage error, exit 1; --help is exit 0',
     async (command) => {
       const words = command.split(' ');

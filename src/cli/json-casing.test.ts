@@ -8,10 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentMain, type AgentCliContext } from '../../agent/index.js';
 import { acquireLock, directoryLockStore } from '../git/index.js';
 import { systemClock } from '../model/index.js';
+import type { CliContext } from './context.js';
+import { buildProgram } from './main.js';
 import { runCommand } from './testing.js';
 
 const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart', import.meta.url));
@@ -61,10 +64,14 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** The commands whose --json output was checked, e.g. `gpus`, `token node`. */
+const covered = new Set<string>();
+
 /** Runs navarch and checks its JSON; returns the parsed documents. */
 async function checked(args: string[], data: DataKeys | ((doc: unknown) => DataKeys), opts: { lines?: boolean; code?: number } = {}): Promise<unknown[]> {
   const r = await runCommand([...args, '--no-color']);
   expect(r.code, r.err).toBe(opts.code ?? 0);
+  covered.add(commandOf(args));
   const docs = documents(r.out, opts.lines ?? false);
   for (const doc of docs) expect(badKeys(doc, typeof data === 'function' ? data(doc) : data), args.join(' ')).toEqual([]);
   return docs;
@@ -130,6 +137,37 @@ describe('every --json output has snake_case keys', () => {
   it('force-unlock', async () => {
     const held = await acquireLock({ store: directoryLockStore(dir), clock: systemClock, fleet: 'quickstart', holder: 'ada@laptop pid 1', command: 'navarch apply' });
     await checked(['force-unlock', held.id, '-d', dir, '--json'], {});
+  });
+});
+
+/** The command words at the start of `args` (`token node`), as the command tree names them. */
+function commandOf(args: string[]): string {
+  let cmd: Command = buildProgram(quietCtx());
+  const words: string[] = [];
+  for (const a of args) {
+    const sub = cmd.commands.find((c) => c.name() === a);
+    if (!sub) break;
+    words.push(a);
+    cmd = sub;
+  }
+  return words.join(' ');
+}
+
+function quietCtx(): CliContext {
+  const quiet = { write: (): void => undefined, isTTY: false };
+  return { stdout: quiet, stderr: quiet, stdin: new PassThrough(), env: {}, cwd: '.', clock: systemClock, exitCode: 0 };
+}
+
+describe('the walk above', () => {
+  it('covers every command that has --json', () => {
+    const withJson: string[] = [];
+    const walk = (cmd: Command, path: string[]): void => {
+      if (cmd.options.some((o) => o.long === '--json')) withJson.push(path.join(' '));
+      for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
+    };
+    walk(buildProgram(quietCtx()), []);
+    expect(withJson.length).toBeGreaterThan(0);
+    expect([...covered].sort()).toEqual(withJson.sort());
   });
 });
 
