@@ -80,6 +80,8 @@ describe('navarch commands', () => {
       expect(output?.flags, f.path).toBe(SHARED_OPTIONS.output.flags);
       expect(output?.argChoices, f.path).toContain('json');
     }
+    // A table with more columns to give takes -o wide too.
+    expect(leaves(navarch).find((f) => f.path === 'navarch status')?.cmd.options.find((o) => o.long === '--output')?.argChoices).toEqual(['text', 'json', 'wide']);
   });
 });
 
