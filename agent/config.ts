@@ -68,7 +68,8 @@ export interface AgentFlags {
   cloud?: string;
   metadataUrl?: string;
   spotPollInterval?: string;
-  provider?: string;
+  /** `--provider-name`: the provider's name in navarch.yaml (navarch's `--provider` is a provider type). */
+  providerName?: string;
   instanceId?: string;
   instanceType?: string;
   region?: string;
@@ -178,7 +179,7 @@ export function resolveConfig(flags: AgentFlags, env: Readonly<Record<string, st
   const identity: AgentConfig['identity'] = {};
   const pool = flags.pool ?? env['NAVARCH_POOL'];
   for (const [k, v] of [
-    ['provider', flags.provider],
+    ['provider', flags.providerName],
     ['instanceId', flags.instanceId],
     ['instanceType', flags.instanceType],
     ['region', flags.region],

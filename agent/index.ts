@@ -16,4 +16,5 @@ export * from './cloud/index.js';
 export * from './report/index.js';
 export * from './health/index.js';
 export * from './packaging/index.js';
-export { main as agentMain } from './cli/main.js';
+export { main as agentMain, buildProgram as buildAgentProgram } from './cli/main.js';
+export type { AgentCliContext } from './cli/context.js';

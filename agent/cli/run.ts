@@ -12,11 +12,15 @@ import { AGENT_VERSION } from '../version.js';
 import { kernelLogSource } from '../xid/index.js';
 import type { AgentCliContext } from './context.js';
 
+/** Where the GPUs are read from, worded once for every agent command that reads them. */
+export const GPU_SOURCE = { flags: '--gpu-source <source>', description: 'nvml, nvidia-smi, fake, or auto (NVML, falling back to nvidia-smi)' } as const;
+export const FAKE_GPUS = { flags: '--fake-gpus <n>', description: 'use the fake GPU source with N GPUs' } as const;
+
 /** Options shared by `run` and `check`: where the GPUs are read from. */
 export function gpuOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--gpu-source <source>', 'nvml, nvidia-smi, fake, or auto (NVML, falling back to nvidia-smi)').default(undefined, 'auto'))
-    .option('--fake-gpus <n>', 'use the fake GPU source with N GPUs')
+    .addOption(new Option(GPU_SOURCE.flags, GPU_SOURCE.description).default(undefined, 'auto'))
+    .addOption(new Option(FAKE_GPUS.flags, FAKE_GPUS.description))
     .option('--fake-spec <file>', 'fake GPU spec (JSON, re-read when it changes): GPU count and injected faults')
     .option('--nvml-lib <path>', 'NVML library to load (default libnvidia-ml.so.1)')
     .option('--nvidia-smi <path>', 'nvidia-smi to run for the fallback source')
@@ -42,7 +46,7 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
     .addOption(new Option('--cloud <cloud>', 'cloud for spot and preemption notices').choices(['auto', 'aws', 'gcp', 'none']))
     .option('--metadata-url <url>', 'metadata service base URL (default: the cloud\'s own)')
     .option('--spot-poll-interval <duration>', 'how often AWS spot notices are polled (default 5s)')
-    .option('--provider <name>', 'provider name sent at registration when the metadata service does not say')
+    .option('--provider-name <name>', "this node's provider, named as in navarch.yaml, sent at registration when the metadata service does not say")
     .option('--instance-id <id>', 'instance id sent at registration (default: from metadata, else the hostname)')
     .option('--instance-type <type>', 'instance type sent at registration')
     .option('--region <region>', 'region sent at registration')

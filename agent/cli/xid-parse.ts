@@ -2,14 +2,16 @@
  * `navarch-agent xid parse`: reads kernel log lines on stdin (a pasted `dmesg`, `dmesg -T`,
  * `journalctl -k` or `/dev/kmsg` dump) and prints one JSON object per XID found:
  * `{"xid", "pci", "gpu", "bucket", "action", "message"}`. `gpu` is null unless the GPUs are known,
- * from `--gpus 0=0000:3b:00,1=0000:86:00` or by asking this machine's GPUs (`--gpu-source`).
+ * from `--gpu-map 0=0000:3b:00,1=0000:86:00` or by asking this machine's GPUs (`--gpu-source`).
  */
 import { createInterface } from 'node:readline';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { silentLogger } from '../../src/log/index.js';
 import { openGpus, type GpuSourceChoice } from '../gpu/index.js';
 import { PciMap, XidScanner, nvmlPciBusId } from '../xid/index.js';
+import { EXIT } from '../../src/model/index.js';
 import type { AgentCliContext } from './context.js';
+import { FAKE_GPUS, GPU_SOURCE } from './run.js';
 
 /** Parses `INDEX=PCI` pairs (either order), comma-separated. */
 export function parseGpuMap(text: string): PciMap {
@@ -24,7 +26,7 @@ export function parseGpuMap(text: string): PciMap {
 }
 
 interface ParseOptions {
-  gpus?: PciMap;
+  gpuMap?: PciMap;
   gpuSource?: GpuSourceChoice;
   fakeGpus?: string;
 }
@@ -39,27 +41,28 @@ export function registerXid(program: Command, ctx: AgentCliContext): void {
   xid
     .command('parse')
     .description('Read kernel log lines on stdin; print one JSON object per XID found.')
-    .option('--gpus <map>', 'PCI address of each GPU index, e.g. 0=0000:3b:00,1=0000:86:00', parseGpuMap)
-    .option('--gpu-source <source>', 'learn the GPU indices from this machine: auto, nvml, nvidia-smi or fake')
-    .option('--fake-gpus <n>', 'with --gpu-source fake: how many GPUs')
+    .option('--gpu-map <map>', 'PCI address of each GPU index, e.g. 0=0000:3b:00,1=0000:86:00', parseGpuMap)
+    .addOption(new Option(GPU_SOURCE.flags, GPU_SOURCE.description))
+    .addOption(new Option(FAKE_GPUS.flags, FAKE_GPUS.description))
     .addHelpText(
       'after',
       [
         '',
+        'With --gpu-source (or --fake-gpus), the GPU indices are learned from this machine.',
         'Output, one line per XID (gpu is null when the GPU index is not known):',
         '  {"xid":79,"pci":"00000000:3B:00.0","gpu":null,"bucket":"replace","action":"...","message":"..."}',
         '',
         'Examples:',
         '  dmesg | navarch-agent xid parse',
         '  journalctl -k -b | navarch-agent xid parse --gpu-source auto',
-        '  navarch-agent xid parse --gpus 0=0000:3b:00,1=0000:86:00 < kern.log',
+        '  navarch-agent xid parse --gpu-map 0=0000:3b:00,1=0000:86:00 < kern.log',
       ].join('\n'),
     )
     .action(async (opts: ParseOptions) => {
-      let map = opts.gpus;
-      if (!map && opts.gpuSource) {
+      let map = opts.gpuMap;
+      if (!map && (opts.gpuSource || opts.fakeGpus)) {
         const opened = await openGpus({
-          choice: opts.gpuSource,
+          choice: opts.gpuSource ?? 'fake',
           timeoutMs: 10_000,
           log: silentLogger,
           ...(opts.fakeGpus === undefined ? {} : { fakeGpus: Number(opts.fakeGpus) }),
@@ -76,6 +79,6 @@ export function registerXid(program: Command, ctx: AgentCliContext): void {
         const f = scanner.scan(text);
         if (f) ctx.stdout.write(`${xidJson(f)}\n`);
       }
-      ctx.exitCode = 0;
+      ctx.exitCode = EXIT.ok;
     });
 }

@@ -49,6 +49,15 @@ export function checkReviewed(review: Review, plan: Plan): void {
   if (!marker) return refuse(`${pr} has no navarch plan comment for ${review.dir === '.' ? 'the repository root' : `\`${review.dir}\``}, so its plan was never shown (now: ${summaryLine(plan)} ${now}).`);
   if (!marker.plan) return refuse(`the last navarch comment on ${pr} shows no plan: planning failed there (now: ${summaryLine(plan)} ${now}).`);
   if (marker.plan === now) return;
+  // Markers written before the format was recorded come from format version 1.
+  const shownFormat = marker.format ?? 1;
+  if (shownFormat !== plan.formatVersion) {
+    return refuse(
+      `the plan on ${pr} was made by a navarch that writes plan format version ${shownFormat}, and this navarch writes format version ${plan.formatVersion}, ` +
+        'so it cannot be the plan about to be applied: a plan reviewed before an upgrade is never applied after it.',
+      { reviewed: marker.plan, reviewedFormat: shownFormat, format: plan.formatVersion },
+    );
+  }
   const shown = marker.summary ? `Plan: ${marker.summary.add} to add, ${marker.summary.change} to change, ${marker.summary.destroy} to destroy.` : 'a plan';
   const causes: string[] = [];
   if (marker.fleet !== undefined && marker.fleet !== plan.fleet) causes.push(`the comment is for fleet "${marker.fleet}", this is fleet "${plan.fleet}"`);

@@ -1,6 +1,6 @@
 /** What `navarch apply` asks and reports, whichever way the config is read. */
 import type { ApplyResult } from '../apply/index.js';
-import { NavarchError } from '../model/index.js';
+import { EXIT, NavarchError } from '../model/index.js';
 import type { CliContext, Colors } from './context.js';
 import type { GitOptions } from './git-options.js';
 import { confirm } from './prompt.js';
@@ -30,7 +30,7 @@ export async function approved(ctx: CliContext, opts: ApplyOptions): Promise<boo
   }
   if (await confirm(ctx, '\nDo you want to perform these actions?')) return true;
   ctx.stdout.write('\nApply cancelled.\n');
-  ctx.exitCode = 1;
+  ctx.exitCode = EXIT.error;
   return false;
 }
 

@@ -1,11 +1,12 @@
 /** `navarch apply [PLANFILE]`: make the fleet match the configuration. */
 import type { Command } from 'commander';
-import { NavarchError } from '../model/index.js';
+import { NavarchError, outputFormat } from '../model/index.js';
 import { parseConcurrency, type ApplyOptions } from './apply-output.js';
 import { colorEnabled, colors, type CliContext } from './context.js';
 import { applyToTarget } from './git-apply.js';
 import { anyTarget, withCommit, withLock, withRepo } from './git-options.js';
-import { cliLogger, withColor, withDir } from './shared.js';
+import { sharedOption, withColor, withDir, withOutput } from './options.js';
+import { cliLogger } from './shared.js';
 
 export function registerApply(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -13,13 +14,15 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .argument('[planfile]', 'a plan saved by `navarch plan --out FILE`; refused if the configuration or the fleet changed since')
     .description('Create, replace and destroy nodes until the fleet matches the configuration; write the status file')
     .option('--auto-approve', 'do not ask for confirmation (required when not on a terminal)')
-    .option('--allow-destroy', 'allow a plan that destroys more than `safety.max_destroy_percent` of a pool')
-    .option('--allow-large', 'allow a plan that grows a pool past `safety.max_nodes_per_pool` or creates more than `safety.max_create` nodes')
-    .option('--concurrency <n>', 'provider calls in flight at once (default: apply.concurrency, 8)')
+    .addOption(sharedOption('allowDestroy'))
+    .addOption(sharedOption('allowLarge'))
+    .addOption(sharedOption('concurrency'))
     .addHelpText(
       'after',
       '\nExit codes: 0 applied (or nothing to do), 1 error or an action failed.\n' +
-        'A saved plan is applied without a prompt, exactly as shown, or refused when stale.\n\n' +
+        'A saved plan is applied without a prompt, exactly as shown, or refused when stale.\n' +
+        'With --json, prints JSON Lines: the plan, one object per progress event, then the result; it needs\n' +
+        '--auto-approve or a saved plan, as it cannot ask.\n\n' +
         'With --repo URL, apply takes the fleet lock on the repository, reads the branch head, applies,\n' +
         'then commits the status file and pushes it (re-applied on the new head if the branch moved).\n' +
         'With --dir, the lock is DIR/.navarch/lock.json, so two applies on one directory take turns.\n' +
@@ -27,7 +30,10 @@ export function registerApply(program: Command, ctx: CliContext): void {
         '  NAVARCH_GIT_TOKEN=... navarch apply --repo https://github.com/org/fleet.git --auto-approve --lock-timeout 10m\n' +
         '  navarch apply --dir . --commit --push --auto-approve',
     );
-  withLock(withCommit(withRepo(withColor(withDir(cmd))))).action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
+  withLock(withCommit(withRepo(withColor(withOutput(withDir(cmd)))))).action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
+    if (outputFormat(opts) === 'json' && !opts.autoApprove && planfile === undefined) {
+      throw new NavarchError('cli.invalid', 'apply --json needs --auto-approve or a saved plan file, as it cannot ask for confirmation; nothing was changed');
+    }
     const c = colors(colorEnabled(ctx, opts));
     const controller = new AbortController();
     let signals = 0;

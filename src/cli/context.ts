@@ -16,7 +16,7 @@ export interface CliContext {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   clock: Clock;
-  /** Set by commands; `main` returns it. 0 success/no changes, 1 error, 2 changes present. */
+  /** Set by commands from `EXIT` (one table for every command); `main` returns it. */
   exitCode: number;
 }
 
@@ -42,7 +42,15 @@ export function colors(enabled: boolean): Colors {
   return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan, magenta: c.magenta };
 }
 
-/** Colour is used only on a TTY, never with --no-color or NO_COLOR. */
+/**
+ * Whether to colour stdout: never with --no-color; else as FORCE_COLOR says when it is set (`0` or
+ * `false`: never; anything else: always, even off a terminal and despite NO_COLOR, as in Node);
+ * else never with NO_COLOR; else only on a terminal.
+ */
 export function colorEnabled(ctx: CliContext, opts: { color?: boolean }): boolean {
-  return ctx.stdout.isTTY && opts.color !== false && !ctx.env['NO_COLOR'];
+  if (opts.color === false) return false;
+  const force = ctx.env['FORCE_COLOR'];
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (ctx.env['NO_COLOR']) return false;
+  return ctx.stdout.isTTY;
 }

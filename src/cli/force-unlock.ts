@@ -13,14 +13,14 @@ import {
   readLock,
   type LockStore,
 } from '../git/index.js';
-import { NavarchError } from '../model/index.js';
+import { NavarchError, outputFormat, type OutputOptions } from '../model/index.js';
 import type { CliContext } from './context.js';
 import { authorOf, gitTarget, withRepo, type GitOptions } from './git-options.js';
-import { cliLogger, resolveDir, withDir } from './shared.js';
+import { sharedOption, withColor, withDir, withOutput } from './options.js';
+import { cliLogger, resolveDir } from './shared.js';
 
-interface ForceUnlockOptions extends GitOptions {
+interface ForceUnlockOptions extends GitOptions, OutputOptions {
   fleet?: string;
-  json?: boolean;
 }
 
 export function registerForceUnlock(program: Command, ctx: CliContext): void {
@@ -29,8 +29,7 @@ export function registerForceUnlock(program: Command, ctx: CliContext): void {
     .argument('[lock-id]', 'the id of the lock to clear, as printed by the run that found the fleet locked, or by `navarch status`')
     .description('Remove the fleet lock of a run that died (refused unless LOCK_ID is the current lock)')
     .option('--fleet <name>', 'with --repo: the fleet whose lock to clear (default: the fleet named by navarch.yaml)')
-    .option('--lock-ref <ref>', 'with --repo: the ref that holds the lock (default refs/navarch/locks/<fleet>)')
-    .option('--json', 'print the removed lock as JSON')
+    .addOption(sharedOption('lockRef'))
     .addHelpText(
       'after',
       '\nA run that finds the fleet locked prints the exact command to clear it. The lock is on the repository\n' +
@@ -38,9 +37,11 @@ export function registerForceUnlock(program: Command, ctx: CliContext): void {
         'without such a file has its lock on the upstream of its checked-out branch.\n' +
         'Only clear a lock whose holder is gone: a run that still holds it will find the lock lost and stop\n' +
         'starting new actions. An expired lock needs no force-unlock: the next run takes it over.\n' +
+        'With --json, prints {"removed": the lock, "where"}.\n' +
         'Examples:\n  navarch force-unlock 0f6e2c1a-... --repo https://github.com/org/fleet.git --fleet research\n  navarch force-unlock 0f6e2c1a-... --dir /srv/fleet',
     );
-  withRepo(withDir(cmd)).action(async (id: string | undefined, opts: ForceUnlockOptions, command: Command) => {
+  withRepo(withColor(withOutput(withDir(cmd)))).action(async (id: string | undefined, opts: ForceUnlockOptions, command: Command) => {
+    const json = outputFormat(opts) === 'json';
     const store = await lockStoreOf(ctx, command, opts);
     if (id === undefined) {
       const current = await readLock(store);
@@ -50,7 +51,7 @@ export function registerForceUnlock(program: Command, ctx: CliContext): void {
       throw new NavarchError('cli.invalid', `force-unlock needs the id of the lock to clear, so that it never removes a lock taken since; ${what}`);
     }
     const removed = await forceUnlock(store, id);
-    if (opts.json) ctx.stdout.write(`${JSON.stringify({ removed, where: store.where }, null, 2)}\n`);
+    if (json) ctx.stdout.write(`${JSON.stringify({ removed, where: store.where }, null, 2)}\n`);
     else ctx.stdout.write(`Removed the fleet lock on ${store.where}: ${describeLock(removed, ctx.clock.now())}.\n`);
   });
 }

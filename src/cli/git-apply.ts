@@ -1,8 +1,9 @@
 /** `navarch apply` against any target (a directory, a local clone, a remote): lock, read, plan, apply, write or commit the status. */
 import { runPass, type PassOutcome } from '../engine/index.js';
 import { describeLock, type ConfigTarget, type PublishOutcome } from '../git/index.js';
-import { planHasChanges, type Plan } from '../model/index.js';
+import { EXIT, outputFormat, planHasChanges, type Plan } from '../model/index.js';
 import { checkStale, loadPlan, renderText } from '../plan/index.js';
+import { eventLine, planLine, resultLine } from './apply-json.js';
 import { approved, printResult, type ApplyOptions } from './apply-output.js';
 import { colorEnabled, type CliContext, type Colors } from './context.js';
 import { authorOf, lockOptions } from './git-options.js';
@@ -20,6 +21,7 @@ export async function applyToTarget(
 ): Promise<void> {
   let progress: Progress | undefined;
   let waiting = false;
+  const json = outputFormat(opts) === 'json';
   const saved = planfile ? await loadPlan(resolveDir(ctx, planfile)) : undefined;
   try {
     const outcome = await runPass({
@@ -49,6 +51,10 @@ export async function applyToTarget(
           checkStale(saved, { desiredDigest: ws.desired.digest, desiredCommit: ws.desired.commit ?? null, observedDigest: fresh.observed.digest });
           plan = saved;
         }
+        if (json) {
+          ctx.stdout.write(planLine(plan));
+          return plan;
+        }
         ctx.stdout.write(renderText(plan, { color: colorEnabled(ctx, opts) }));
         if (!planHasChanges(plan)) return plan;
         if (!saved && !(await approved(ctx, opts))) return undefined;
@@ -56,13 +62,16 @@ export async function applyToTarget(
         progress = new Progress(ctx.stdout, c, ctx.clock, plan.actions.length, ctx.stdout.isTTY);
         return plan;
       },
-      onEvent: (e) => progress?.handle(e),
+      onEvent: (e) => (json ? ctx.stdout.write(eventLine(e, ctx.clock.now())) : progress?.handle(e)),
       allowDestroy: opts.allowDestroy ?? false,
       allowLarge: opts.allowLarge ?? false,
       ...(concurrency ? { concurrency } : {}),
     });
     progress?.stop();
-    report(ctx, outcome, c);
+    if (json) {
+      ctx.stdout.write(resultLine(outcome.result, outcome.published));
+      ctx.exitCode = reportGaps(ctx, outcome.gaps) || (outcome.result?.ok ? EXIT.ok : EXIT.error);
+    } else report(ctx, outcome, c);
   } finally {
     progress?.stop();
   }
@@ -73,7 +82,7 @@ function report(ctx: CliContext, outcome: PassOutcome, c: Colors): void {
   if (!result) return;
   if (planHasChanges(outcome.plan) || !result.ok) printResult(ctx, result, c);
   if (published) ctx.stdout.write(`${publishLine(published, outcome.state.snapshot.branch)}\n`);
-  ctx.exitCode = reportGaps(ctx, outcome.gaps) || (result.ok ? 0 : 1);
+  ctx.exitCode = reportGaps(ctx, outcome.gaps) || (result.ok ? EXIT.ok : EXIT.error);
 }
 
 /** One sentence on what happened to the status file in git. */

@@ -5,6 +5,7 @@ import { defaultCacheDir, localTarget, parseAuthor, remoteTarget, type ConfigTar
 import type { Logger } from '../log/index.js';
 import { NavarchError, parseDuration } from '../model/index.js';
 import type { CliContext } from './context.js';
+import { withOptions } from './options.js';
 import { resolveDir } from './shared.js';
 
 export interface GitOptions {
@@ -22,26 +23,17 @@ export interface GitOptions {
 
 /** `--repo URL`, `--ref BRANCH`, `--cache-dir DIR`. */
 export function withRepo(cmd: Command): Command {
-  return cmd
-    .option('--repo <url>', 'read the config from this git repository (https URL) instead of --dir; token from NAVARCH_GIT_TOKEN or GITHUB_TOKEN')
-    .option('--ref <branch>', "branch of --repo to read (default: the repository's default branch)")
-    .option('--cache-dir <dir>', 'where remote repositories are cached (default: $XDG_CACHE_HOME/navarch or ~/.cache/navarch)');
+  return withOptions(cmd, 'repo', 'ref', 'cacheDir');
 }
 
 /** `--commit`, `--push`, `--git-author`: committing the status back. */
 export function withCommit(cmd: Command): Command {
-  return cmd
-    .option('--commit', 'with --dir: commit the status file on the checked-out branch (with --repo the status is always committed and pushed)')
-    .option('--push', 'with --dir --commit: push the branch to its upstream (takes the fleet lock there first)')
-    .option('--git-author <author>', 'author of status commits, "Name <email>" (default: navarch <navarch@users.noreply.github.com>)');
+  return withOptions(cmd, 'commit', 'push', 'gitAuthor');
 }
 
 /** `--lock-timeout`, `--lock-ttl`, `--lock-ref`: the fleet lock. */
 export function withLock(cmd: Command): Command {
-  return cmd
-    .option('--lock-timeout <duration>', 'wait this long for a fleet lock held by another run (e.g. 10m; default: fail at once)')
-    .option('--lock-ttl <duration>', 'how long the lock outlives a run that stops renewing it, e.g. one killed (default 5m)')
-    .option('--lock-ref <ref>', 'the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)');
+  return withOptions(cmd, 'lockTimeout', 'lockTtl', 'lockRef');
 }
 
 /** Parses a duration option; refuses anything else naming the option. */

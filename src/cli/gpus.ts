@@ -13,13 +13,14 @@ import {
   type CatalogSource,
   type SortKey,
 } from '../catalog/index.js';
-import type { ProviderType } from '../model/index.js';
+import { EXIT, outputFormat, type OutputFormat, type ProviderType } from '../model/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
 import { liveOffers, type LiveOffers } from './gpus-available.js';
-import { withDir } from './shared.js';
+import { withColor, withDir, withOutput } from './options.js';
 
 interface GpusOptions {
   json?: boolean;
+  output?: OutputFormat;
   provider: ProviderType[];
   gpu?: string;
   gpus?: number;
@@ -166,8 +167,6 @@ export function registerGpus(program: Command, ctx: CliContext): void {
     .option('--spot', 'price by spot and list only types sold as spot')
     .option('--sort <key>', `order of the rows: ${SORT_KEYS.join(', ')}`, parseSort, 'gpu-price' as SortKey)
     .option('--available', 'only types and regions with capacity now, asked of the clouds declared in --dir that report it (Lambda, fake)')
-    .option('--json', 'print a JSON document instead of a table')
-    .option('--no-color', 'never colour the output')
     .addHelpText(
       'after',
       [
@@ -194,7 +193,8 @@ export function registerGpus(program: Command, ctx: CliContext): void {
         'plan and apply); prices still come from the catalog.',
       ].join('\n'),
     );
-  withDir(cmd).action(async (opts: GpusOptions) => {
+  withColor(withOutput(withDir(cmd))).action(async (opts: GpusOptions) => {
+    const format = outputFormat(opts);
     const live = opts.available ? await liveOffers(ctx, opts.dir, opts.provider) : undefined;
     // Without --provider every real cloud is listed; with --available, every cloud the repository uses.
     const providers =
@@ -211,7 +211,7 @@ export function registerGpus(program: Command, ctx: CliContext): void {
     const shown = providers.filter((p) => rows.some((r) => r.info.provider === p));
     const sources = shown.map((p) => catalogSource(p)).filter((s): s is CatalogSource => s !== undefined);
     const c = colors(colorEnabled(ctx, opts));
-    if (opts.json) {
+    if (format === 'json') {
       ctx.stdout.write(`${JSON.stringify(toJson(rows, sources, opts, live), null, 2)}\n`);
     } else if (rows.length === 0) {
       ctx.stdout.write(live ? 'No instance types with capacity now match.\n' : 'No instance types match.\n');
@@ -219,6 +219,6 @@ export function registerGpus(program: Command, ctx: CliContext): void {
     } else {
       ctx.stdout.write(renderTable(rows, sources, opts, c, live));
     }
-    ctx.exitCode = 0;
+    ctx.exitCode = EXIT.ok;
   });
 }

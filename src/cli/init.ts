@@ -10,9 +10,11 @@ import type { Command } from 'commander';
 import { fleetNameFromRoot } from '../config/index.js';
 import { NavarchError } from '../model/index.js';
 import type { CliContext } from './context.js';
+import { withColor, withDir } from './options.js';
 import { resolveDir } from './shared.js';
 
 interface InitOptions {
+  dir: string;
   provider: string;
   fleet?: string;
   action?: string;
@@ -120,19 +122,23 @@ async function packageFile(rel: string): Promise<string> {
 
 /** Registers `init` on the program. */
 export function registerInit(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('init')
-    .argument('[dir]', 'directory of the new config repository (created if missing)', '.')
+    .argument('[dir]', 'directory of the new config repository, created if missing (the same as --dir)')
     .description('Create a config repository: navarch.yaml, a first pool, .gitignore, and GitHub workflows (plan on pull requests, apply on merge, drift checks)')
     .option('--provider <type>', 'the cloud of the first provider: fake (runs anywhere, no account), aws, gcp or lambda', 'fake')
     .option('--fleet <name>', 'fleet name (default: from the directory name)')
     .option('--action <ref>', `the action the workflows use, e.g. acme/navarch@v0 (default: ${ACTION_PLACEHOLDER}, to edit)`)
     .option('--force', 'overwrite files that already exist')
-    .addHelpText('after', '\nExamples:\n  navarch init fleet-config\n  navarch init --provider aws --fleet research --action acme/navarch@v0')
-    .action(async (dirArg: string, opts: InitOptions) => {
+    .addHelpText('after', '\nExamples:\n  navarch init fleet-config\n  navarch init --provider aws --fleet research --action acme/navarch@v0');
+  withColor(withDir(cmd))
+    .action(async (dirArg: string | undefined, opts: InitOptions, command: Command) => {
+      if (dirArg !== undefined && command.getOptionValueSource('dir') === 'cli' && resolveDir(ctx, dirArg) !== resolveDir(ctx, opts.dir)) {
+        throw new NavarchError('cli.invalid', `give the directory once: "${dirArg}" and --dir ${opts.dir} name different directories`);
+      }
       const skeleton = SKELETONS[opts.provider];
       if (!skeleton) throw new NavarchError('cli.invalid', `--provider must be one of ${Object.keys(SKELETONS).join(', ')}, not "${opts.provider}"`);
-      const dir = resolveDir(ctx, dirArg);
+      const dir = resolveDir(ctx, dirArg ?? opts.dir);
       const fleet = opts.fleet ?? fleetNameFromRoot(dir);
       if (!NAME.test(fleet)) throw new NavarchError('cli.invalid', `--fleet must be lowercase letters, digits and dashes, starting with a letter (at most 32), not "${fleet}"`);
       const action = opts.action ?? ACTION_PLACEHOLDER;

@@ -1,6 +1,6 @@
 /** The `navarch` program: builds the commander tree and maps every failure to an exit code. */
 import { Command, CommanderError } from 'commander';
-import { asNavarchError, ConfigError, formatDiagnostic } from '../model/index.js';
+import { asNavarchError, COMMON_OPTIONS, ConfigError, EXIT, formatDiagnostic, type OutputOptions } from '../model/index.js';
 import { processContext, type CliContext } from './context.js';
 import { registerCommands } from './commands.js';
 import { VERSION } from './version.js';
@@ -9,7 +9,7 @@ import { VERSION } from './version.js';
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('navarch')
     .description('Keep GPU fleets on AWS, GCP, Lambda and other clouds in the state a git repository declares.')
-    .version(VERSION, '-V, --version')
+    .version(VERSION, COMMON_OPTIONS.version.flags, COMMON_OPTIONS.version.description)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -24,27 +24,40 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
+/** Runs the CLI with `argv` (as process.argv) and returns the exit code (see `EXIT`). */
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const program = buildProgram(ctx);
+  // The command that ran, so that its own parsed options say whether errors are printed as JSON.
+  let running: Command | undefined;
+  program.hook('preAction', (_program, command) => {
+    running = command;
+  });
   try {
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version exit through here with code 0.
-      return err.exitCode === 0 ? 0 : 1;
+      // --help and --version exit through here with code 0; a usage error is an error like any other.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    reportError(ctx, err, argv.includes('--json'));
-    return 1;
+    reportError(ctx, err, running ? wantsJson(running.opts()) : false);
+    return EXIT.error;
   }
 }
 
-/** The single place errors become text. JSON mode is chosen by the command via `--json`. */
+/** Whether the options ask for JSON (`--json` or `-o json`), even when they contradict each other. */
+function wantsJson(opts: OutputOptions): boolean {
+  return opts.json === true || opts.output === 'json';
+}
+
+/**
+ * The single place errors become text. In JSON mode the error is one line on stdout,
+ * `{"error": {...}}` with snake_case keys, so it ends a JSON Lines stream (`apply --json`) too.
+ */
 export function reportError(ctx: CliContext, err: unknown, json: boolean): void {
   const e = asNavarchError(err);
   if (json) {
-    ctx.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+    ctx.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
     return;
   }
   if (e instanceof ConfigError) {

@@ -7,21 +7,21 @@
 import type { Command } from 'commander';
 import { reconcileLoop, runPass, type PassOutcome, type PassVerdict } from '../engine/index.js';
 import { describeLock, LockBusyError, type ConfigTarget } from '../git/index.js';
-import { asNavarchError, formatDuration, NavarchError } from '../model/index.js';
+import { asNavarchError, EXIT, formatDuration, NavarchError, outputFormat, type OutputOptions } from '../model/index.js';
 import { summaryLine } from '../plan/index.js';
 import { parseConcurrency } from './apply-output.js';
 import type { CliContext } from './context.js';
 import { anyTarget, authorOf, durationOption, lockOptions, withCommit, withLock, withRepo, type GitOptions } from './git-options.js';
-import { cliLogger, withDir } from './shared.js';
+import { sharedOption, withColor, withDir, withOutput } from './options.js';
+import { cliLogger } from './shared.js';
 
-interface ReconcileOptions extends GitOptions {
+interface ReconcileOptions extends GitOptions, OutputOptions {
   interval: string;
   maxBackoff?: string;
   once?: boolean;
   allowDestroy?: boolean;
   allowLarge?: boolean;
   concurrency?: string;
-  json?: boolean;
 }
 
 /** What one pass did, as printed (one line, or one JSON object with --json). */
@@ -42,22 +42,23 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('reconcile')
     .description('Keep the fleet at the configuration: pull, plan, apply and commit the status, on an interval')
-    .option('--interval <duration>', 'time between passes, ±10% jitter', '60s')
+    .addOption(sharedOption('interval').default('60s'))
     .option('--max-backoff <duration>', 'longest wait between passes after repeated failures', '10m')
     .option('--once', 'run one pass and exit: 0 when it succeeded, 1 when it failed')
-    .option('--allow-destroy', 'allow plans that destroy more than `safety.max_destroy_percent` of a pool')
-    .option('--allow-large', 'allow plans that grow a pool past `safety.max_nodes_per_pool` or create more than `safety.max_create` nodes')
-    .option('--concurrency <n>', 'provider calls in flight at once (default: apply.concurrency, 8)')
-    .option('--json', 'print one JSON object per pass instead of a line')
+    .addOption(sharedOption('allowDestroy'))
+    .addOption(sharedOption('allowLarge'))
+    .addOption(sharedOption('concurrency'))
     .addHelpText(
       'after',
-      '\nEach pass takes the fleet lock; a pass that finds it held by another run is skipped (use\n' +
+      '\nPasses start --interval apart, ±10% jitter. With --json, prints one JSON object per pass (JSON Lines).\n' +
+        'Each pass takes the fleet lock; a pass that finds it held by another run is skipped (use\n' +
         '--lock-timeout to wait instead). Passes that fail are retried sooner or later on an\n' +
         'exponential backoff capped by --max-backoff. SIGTERM or Ctrl-C lets the pass in flight finish.\n' +
         'Examples:\n  NAVARCH_GIT_TOKEN=... navarch reconcile --repo https://github.com/org/fleet.git --interval 2m\n' +
         '  navarch reconcile --repo https://github.com/org/fleet.git --once',
     );
-  withLock(withCommit(withRepo(withDir(cmd)))).action(async (opts: ReconcileOptions, command: Command) => {
+  withLock(withCommit(withRepo(withColor(withOutput(withDir(cmd)))))).action(async (opts: ReconcileOptions, command: Command) => {
+    const json = outputFormat(opts) === 'json';
     const intervalMs = durationOption('--interval', opts.interval) as number;
     if (intervalMs < 1000) throw new NavarchError('cli.invalid', '--interval must be at least 1s');
     const maxBackoffMs = durationOption('--max-backoff', opts.maxBackoff);
@@ -82,7 +83,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
     const flush = (nextMs?: number): void => {
       if (!pending) return;
       if (nextMs !== undefined) pending.next_pass_ms = nextMs;
-      ctx.stdout.write(opts.json ? `${JSON.stringify(pending)}\n` : `${line(pending)}\n`);
+      ctx.stdout.write(json ? `${JSON.stringify(pending)}\n` : `${line(pending)}\n`);
       pending = undefined;
     };
     const pass = async (signal: AbortSignal): Promise<PassVerdict> => {
@@ -95,7 +96,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
       if (opts.once) {
         const verdict = await pass(stop.signal);
         flush();
-        ctx.exitCode = verdict === 'ok' || (verdict === 'skipped' && stop.signal.aborted) ? 0 : 1;
+        ctx.exitCode = verdict === 'ok' || (verdict === 'skipped' && stop.signal.aborted) ? EXIT.ok : EXIT.error;
         return;
       }
       await reconcileLoop({
@@ -107,7 +108,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         onPause: (ms) => flush(ms),
       });
       flush();
-      ctx.exitCode = 0;
+      ctx.exitCode = EXIT.ok;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

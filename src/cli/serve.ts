@@ -7,7 +7,8 @@ import { formatDuration, NavarchError, parseDuration } from '../model/index.js';
 import type { ControlPlaneEvent, ListenAddress } from '../server/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
 import { authorOf, gitTarget, lockOptions, withLock, withRepo, type GitOptions } from './git-options.js';
-import { cliLogger, resolveDir, withColor, withDir, type DirOptions } from './shared.js';
+import { sharedOption, withColor, withDir } from './options.js';
+import { cliLogger, resolveDir, type DirOptions } from './shared.js';
 
 interface ServeOptions extends DirOptions, Omit<GitOptions, 'commit' | 'push'> {
   listen?: string;
@@ -75,13 +76,16 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--store <path>', 'the embedded store (default: control_plane.store, else .navarch/control-plane.db)')
-    .option('--interval <duration>', 'time between reconciles (default: control_plane.interval, else 1m)')
-    .option('--allow-destroy', 'apply plans that destroy more than `safety.max_destroy_percent` of a pool (otherwise those destroys are skipped)')
-    .option('--allow-large', 'grow pools past `safety.max_nodes_per_pool` and create more than `safety.max_create` nodes per reconcile (otherwise it stops at them)')
-    .option('--insecure-dev', 'start without NAVARCH_AUTH_TOKEN / NAVARCH_NODE_SECRET, using well-known values (development only)')
+    .addOption(sharedOption('interval'))
+    .addOption(sharedOption('allowDestroy'))
+    .addOption(sharedOption('allowLarge'))
+    .addOption(sharedOption('insecureDev'))
     .addHelpText(
       'after',
-      '\nEnvironment: NAVARCH_AUTH_TOKEN (admin bearer token), NAVARCH_NODE_SECRET (node tokens derive from it; see `navarch token node`),\n' +
+      '\n--interval defaults to control_plane.interval, else 1m.\n' +
+        'Without --allow-destroy, destroys past the limit are skipped; without --allow-large, each reconcile\n' +
+        'creates up to the size limits and warns about the rest.\n' +
+        'Environment: NAVARCH_AUTH_TOKEN (admin bearer token), NAVARCH_NODE_SECRET (node tokens derive from it; see `navarch token node`),\n' +
         'NAVARCH_WEBHOOK_SECRET (optional: the secret a git host signs POST /v1/hooks/git with), NAVARCH_GIT_TOKEN or GITHUB_TOKEN (with --repo).\n' +
         'With --repo, each reconcile fetches the branch, takes the fleet lock, applies, and pushes the status; a reconcile\n' +
         'that finds the lock held by another applier is skipped. The store and local state live in the cache (--store to move the store).\n' +
@@ -89,8 +93,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         'Examples:\n  NAVARCH_AUTH_TOKEN=... NAVARCH_NODE_SECRET=... navarch serve --dir . --listen 0.0.0.0:7600\n' +
         '  NAVARCH_GIT_TOKEN=... NAVARCH_WEBHOOK_SECRET=... navarch serve --repo https://github.com/org/fleet.git --ref main',
     );
-  const author = 'with --repo: author of status commits, "Name <email>" (default: navarch <navarch@users.noreply.github.com>)';
-  withLock(withRepo(withColor(withDir(cmd))).option('--git-author <author>', author)).action(async (opts: ServeOptions, command: Command) => {
+  withLock(withRepo(withColor(withDir(cmd))).addOption(sharedOption('gitAuthor'))).action(async (opts: ServeOptions, command: Command) => {
     const server = await import('../server/index.js');
     const c = colors(colorEnabled(ctx, opts));
     if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new NavarchError('cli.invalid', '--tls-cert and --tls-key go together');

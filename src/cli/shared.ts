@@ -1,23 +1,15 @@
 /** Options and steps several commands share. */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { createLogger, type Logger } from '../log/index.js';
-import type { ObservationGap } from '../model/index.js';
+import { EXIT, type ObservationGap, type OutputOptions } from '../model/index.js';
 import type { CliContext } from './context.js';
 
-export interface DirOptions {
+// The shared option definitions live in options.ts; these two are re-exported for the commands that take them from here.
+export { withColor, withDir } from './options.js';
+
+export interface DirOptions extends OutputOptions {
   dir: string;
   color?: boolean;
-  json?: boolean;
-}
-
-/** `--dir DIR` (default `.`): the config repository. */
-export function withDir(cmd: Command): Command {
-  return cmd.option('-d, --dir <dir>', 'config repository (directory holding navarch.yaml)', '.');
-}
-
-export function withColor(cmd: Command): Command {
-  return cmd.option('--no-color', 'never colour the output (colour is used only on a terminal)');
 }
 
 export function resolveDir(ctx: CliContext, dir: string): string {
@@ -35,5 +27,5 @@ export function cliLogger(ctx: CliContext): Logger {
  */
 export function reportGaps(ctx: CliContext, gaps: readonly ObservationGap[]): number {
   for (const g of gaps) ctx.stderr.write(`error: provider "${g.provider}" could not be listed: ${g.reason}; its pools were left unchanged\n`);
-  return gaps.length > 0 ? 1 : 0;
+  return gaps.length > 0 ? EXIT.error : EXIT.ok;
 }

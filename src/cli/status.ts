@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import { readTarget } from '../engine/index.js';
 import { describeLock, lockRefFor, readLock, type LockInfo } from '../git/index.js';
-import { NavarchError, type DesiredFleet, type FleetStatus } from '../model/index.js';
+import { NavarchError, outputFormat, type DesiredFleet, type FleetStatus } from '../model/index.js';
 import { formatMoney } from '../plan/index.js';
 import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
 import { anyTarget, authorOf, withRepo, type GitOptions } from './git-options.js';
+import { sharedOption, withOutput } from './options.js';
 import { cliLogger, withColor, withDir, type DirOptions } from './shared.js';
 import { table } from './table.js';
 
@@ -15,10 +16,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('status')
     .description('Show the fleet as last observed: pools, nodes, health, cost (reads the status file; calls no cloud)')
-    .option('--json', 'print the status document (schemas/status.schema.json)')
-    .option('--lock-ref <ref>', 'with --repo: the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)')
-    .addHelpText('after', '\nSays whether the fleet is locked (with --repo, by the lock on the repository; with --dir, by an apply on that directory).\nWith --repo, reads the status committed on the branch head.');
-  withRepo(withColor(withDir(cmd))).action(async (opts: StatusOptions, command: Command) => {
+    .addOption(sharedOption('lockRef'))
+    .addHelpText('after', '\n--json prints the status document (schemas/status.schema.json).\nSays whether the fleet is locked (with --repo, by the lock on the repository; with --dir, by an apply on that directory).\nWith --repo, reads the status committed on the branch head.');
+  withRepo(withColor(withOutput(withDir(cmd), ['text', 'json', 'wide']))).action(async (opts: StatusOptions, command: Command) => {
+    const format = outputFormat(opts);
     // A plain directory is a target too: read the same way, its lock a file in .navarch/.
     const target = await anyTarget(ctx, command, opts, cliLogger(ctx));
     const { desired, status } = await readTarget(target);
@@ -27,7 +28,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     if (!status) {
       throw new NavarchError('status.missing', `no status yet at ${desired.statusFile}: run \`navarch apply\` first`);
     }
-    if (opts.json) {
+    if (format === 'json') {
       ctx.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       return;
     }

@@ -1,30 +1,27 @@
 /** `navarch validate`: check a config repository and report every problem with its position. */
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { directorySource, validateRepo } from '../config/index.js';
-import { formatDiagnostic } from '../model/index.js';
+import { EXIT, formatDiagnostic, outputFormat } from '../model/index.js';
 import { colorEnabled, colors, type CliContext } from './context.js';
+import { withColor, withDir, withOutput } from './options.js';
+import { resolveDir, type DirOptions } from './shared.js';
 
-interface ValidateOptions {
-  dir: string;
-  json?: boolean;
-  color?: boolean;
-}
+type ValidateOptions = DirOptions;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Registers `validate` on the program. Exit code 0 when valid, 1 when not. */
 export function registerValidate(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('validate')
     .description('Check navarch.yaml, pools/ and jobs/ against the schemas, the catalog and each other.')
-    .option('--dir <dir>', 'config repository directory', '.')
-    .option('--json', 'print {"valid", "errors"} as JSON on stdout')
-    .option('--no-color', 'never colour the output')
+    .addHelpText('after', '\nWith --json, prints {"valid", "errors": [{"file", "line", "column", "path", "message"}]} on stdout.');
+  withColor(withOutput(withDir(cmd)))
     .action(async (opts: ValidateOptions) => {
-      const { desired, diagnostics } = await validateRepo(directorySource(resolve(ctx.cwd, opts.dir)));
-      ctx.exitCode = desired ? 0 : 1;
-      if (opts.json) {
+      const json = outputFormat(opts) === 'json';
+      const { desired, diagnostics } = await validateRepo(directorySource(resolveDir(ctx, opts.dir)));
+      ctx.exitCode = desired ? EXIT.ok : EXIT.error;
+      if (json) {
         const errors = diagnostics.map(({ file, line, column, path, message }) => ({ file, line, column, path, message }));
         ctx.stdout.write(`${JSON.stringify({ valid: desired !== undefined, errors }, null, 2)}\n`);
         return;

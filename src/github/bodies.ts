@@ -110,7 +110,7 @@ export function errorCommentBody(
   ctx: PlanContext & { fleet?: string },
   budget = COMMENT_BUDGET,
 ): string {
-  const marker: PlanMarker = { dir: normalizeDir(ctx.dir), fleet: ctx.fleet, plan: undefined, summary: undefined, desired: undefined, observed: undefined };
+  const marker: PlanMarker = { dir: normalizeDir(ctx.dir), fleet: ctx.fleet, plan: undefined, format: undefined, summary: undefined, desired: undefined, observed: undefined };
   const head = [formatPlanMarker(marker), `### ${planTitle(ctx.fleet, ctx.dir)}`];
   const foot = footer(ctx, 'Tried');
   let text: string[];

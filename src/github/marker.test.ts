@@ -14,14 +14,14 @@ describe('plan markers', () => {
       expect(parsePlanMarker(`${line}\n### navarch plan\n…`)).toEqual(marker);
     }
     expect(formatPlanMarker(planMarkerFor(scaleUpPlan(), 'fleet'))).toMatch(
-      /^<!-- navarch-plan dir=fleet fleet=demo plan=sha256:[0-9a-f]{64} summary=2\/0\/0 desired=[0-9a-f]{16} observed=[0-9a-f]{16} -->$/,
+      /^<!-- navarch-plan dir=fleet fleet=demo plan=sha256:[0-9a-f]{64} format=2 summary=2\/0\/0 desired=[0-9a-f]{16} observed=[0-9a-f]{16} -->$/,
     );
   });
 
   it('reads a marker without a plan, and nothing from text that is not one', () => {
-    const none = formatPlanMarker({ dir: 'fleet', fleet: undefined, plan: undefined, summary: undefined, desired: undefined, observed: undefined });
+    const none = formatPlanMarker({ dir: 'fleet', fleet: undefined, plan: undefined, format: undefined, summary: undefined, desired: undefined, observed: undefined });
     expect(none).toBe('<!-- navarch-plan dir=fleet plan=none -->');
-    expect(parsePlanMarker(none)).toEqual({ dir: 'fleet', fleet: undefined, plan: undefined, summary: undefined, desired: undefined, observed: undefined });
+    expect(parsePlanMarker(none)).toEqual({ dir: 'fleet', fleet: undefined, plan: undefined, format: undefined, summary: undefined, desired: undefined, observed: undefined });
     expect(parsePlanMarker('<!-- navarch-plan dir=. plan=sha256:beef -->')?.plan).toBeUndefined();
     for (const body of [undefined, null, '', 'lgtm', '<!-- navarch-plan -->', '<!-- navarch-drift dir=. -->']) expect(parsePlanMarker(body)).toBeUndefined();
     expect(readMarker(formatDriftMarker('./infra/', 'research'), 'navarch-drift')).toEqual({ dir: 'infra', fleet: 'research' });

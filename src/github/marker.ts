@@ -3,7 +3,7 @@
  * again. A plan comment's marker also carries the digest of the plan it shows, so the apply on
  * merge can check it is applying exactly what the pull request showed.
  *
- * `<!-- navarch-plan dir=fleet fleet=research plan=sha256:… summary=2/0/1 desired=… observed=… -->`
+ * `<!-- navarch-plan dir=fleet fleet=research plan=sha256:… format=2 summary=2/0/1 desired=… observed=… -->`
  *
  * Values are percent-encoded where needed, so a directory name can never end the HTML comment early.
  */
@@ -20,6 +20,11 @@ export interface PlanMarker {
   fleet: string | undefined;
   /** `reviewDigest` of the plan shown, or undefined when the comment shows no plan (an error). */
   plan: string | undefined;
+  /**
+   * The plan format version the digest was taken over (`PLAN_FORMAT_VERSION` of the navarch that
+   * wrote the comment); undefined in markers written before it was recorded, which were version 1.
+   */
+  format: number | undefined;
   summary: { add: number; change: number; destroy: number } | undefined;
   /** The first 16 hex digits of the desired and observed digests the plan was made from. */
   desired: string | undefined;
@@ -50,6 +55,7 @@ export function planMarkerFor(plan: Plan, dir: string): PlanMarker {
     dir: normalizeDir(dir),
     fleet: plan.fleet,
     plan: reviewDigest(plan),
+    format: plan.formatVersion,
     summary: { ...plan.summary },
     desired: short(plan.desired.digest),
     observed: short(plan.observed.digest),
@@ -67,6 +73,7 @@ export function formatPlanMarker(m: PlanMarker): string {
     ['dir', m.dir],
     ['fleet', m.fleet],
     ['plan', m.plan ?? 'none'],
+    ['format', m.plan !== undefined && m.format !== undefined ? String(m.format) : undefined],
     ['summary', m.summary ? `${m.summary.add}/${m.summary.change}/${m.summary.destroy}` : undefined],
     ['desired', m.desired],
     ['observed', m.observed],
@@ -123,6 +130,7 @@ export function parsePlanMarker(body: string | null | undefined): PlanMarker | u
     dir: normalizeDir(f['dir']),
     fleet: f['fleet'],
     plan: plan && /^sha256:[0-9a-f]{64}$/.test(plan) ? plan : undefined,
+    format: /^\d+$/.test(f['format'] ?? '') ? Number(f['format']) : undefined,
     summary: counts ? { add: Number(counts[1]), change: Number(counts[2]), destroy: Number(counts[3]) } : undefined,
     desired: f['desired'],
     observed: f['observed'],

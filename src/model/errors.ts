@@ -3,6 +3,7 @@
  * `cause`, and serialises to JSON without secrets, so each entry point (CLI, server, action) has a
  * single place that maps errors to exit codes or HTTP statuses.
  */
+import { snakeCaseKeys } from './keys.js';
 import { redact } from './redact.js';
 
 /** Base class of every error navarch raises on purpose. */
@@ -19,9 +20,10 @@ export class NavarchError extends Error {
     this.details = options.details;
   }
 
+  /** The error as printed in JSON (`{"error": ...}`): details with snake_case keys, as every document navarch prints. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
-    if (this.details) out['details'] = this.details;
+    if (this.details) out['details'] = snakeCaseKeys(this.details);
     if (this.cause instanceof Error) out['cause'] = redact(this.cause.message);
     return out;
   }

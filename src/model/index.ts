@@ -15,3 +15,5 @@ export * from './node-id.js';
 export * from './values.js';
 export * from './process-owner.js';
 export * from './autoscale.js';
+export * from './keys.js';
+export * from './cli.js';

@@ -1,8 +1,11 @@
 /** The Plan: pure data produced by `plan()`, rendered for humans, saved to a file, executed by `apply`. */
 import type { PlacementCandidate } from './fleet.js';
 
-/** Bumped whenever a saved plan from an older navarch could be misread. */
-export const PLAN_FORMAT_VERSION = 1;
+/**
+ * Bumped whenever a saved plan from an older navarch could be misread. 2: the document's keys are
+ * snake_case (`format_version`, `created_at`...); 1 spelt them in camelCase.
+ */
+export const PLAN_FORMAT_VERSION = 2;
 
 export type ActionKind = 'create' | 'destroy' | 'replace' | 'update';
 
@@ -140,7 +143,10 @@ export function flagsNeeded(plan: Pick<Plan, 'guards'>): Array<'--allow-destroy'
   return (['--allow-destroy', '--allow-large'] as const).filter((f) => flags.has(f));
 }
 
-/** The versioned plan document (`navarch plan --json`, `--out FILE`). */
+/**
+ * A plan. Its JSON document (`navarch plan --json`, `--out FILE`) spells the same members in
+ * snake_case: see `planToDocument` in src/plan.
+ */
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   fleet: string;

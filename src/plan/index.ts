@@ -7,6 +7,7 @@ export { orderPlacements, conforms, unavailableFromOffers, type UnavailableOffer
 export { renderText, formatMoney, formatDelta, summaryLine, costLine, guardText } from './render-text.js';
 export type { TextOptions } from './render-text.js';
 export { renderJson } from './render-json.js';
+export { planToDocument, planFromDocument, type PlanDocument } from './plan-document.js';
 export { renderMarkdown } from './render-markdown.js';
 export type { MarkdownOptions } from './render-markdown.js';
 export { savePlan, loadPlan, parsePlan, checkStale, planDigest } from './plan-file.js';

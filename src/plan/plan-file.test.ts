@@ -80,13 +80,20 @@ describe('savePlan / loadPlan', () => {
   });
 
   it('rejects a plan of another format version, naming both versions', async () => {
-    const err = await loadError(editDoc((d) => (d['formatVersion'] = 2)));
-    expect(err.message).toContain('has plan format version 2, but this navarch reads format version 1');
+    const err = await loadError(editDoc((d) => (d['format_version'] = 3)));
+    expect(err.message).toContain('has plan format version 3, but this navarch reads format version 2');
+  });
+
+  it('rejects a plan saved before the upgrade to snake_case keys (format version 1), naming both versions', async () => {
+    // What `navarch plan --out` wrote before: the model's own camelCase keys, formatVersion 1.
+    const legacy = (): string => JSON.stringify({ ...mixedPlan(), formatVersion: 1 });
+    const err = await loadError(legacy);
+    expect(err.message).toContain('has plan format version 1, but this navarch reads format version 2; run navarch plan again with this version');
   });
 
   it('rejects JSON that is not a plan', async () => {
     expect((await loadError(() => '[1, 2]')).message).toContain('is not a navarch plan');
-    expect((await loadError(() => '{"fleet": "x"}')).message).toContain('has no formatVersion');
+    expect((await loadError(() => '{"fleet": "x"}')).message).toContain('has no format_version');
   });
 
   it.each([

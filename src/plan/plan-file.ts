@@ -12,6 +12,7 @@ import addFormats from 'ajv-formats';
 import schema from '../../schemas/plan.schema.json' with { type: 'json' };
 import { digestOf, NavarchError, PLAN_FORMAT_VERSION, StalePlanError } from '../model/index.js';
 import type { Action, Plan } from '../model/index.js';
+import { planFromDocument, planToDocument, type PlanDocument } from './plan-document.js';
 import { renderJson } from './render-json.js';
 
 let validator: ValidateFunction | undefined;
@@ -59,12 +60,15 @@ export function parsePlan(text: string, source: string): Plan {
     throw invalid(source, `is not valid JSON, perhaps truncated (${(err as Error).message})`, err);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalid(source, 'is not a navarch plan (expected a JSON object)');
-  const version = (doc as Record<string, unknown>)['formatVersion'];
-  if (version === undefined) throw invalid(source, 'is not a navarch plan (it has no formatVersion)');
+  const record = doc as Record<string, unknown>;
+  // Plans of format version 1 spelt their keys in camelCase, `formatVersion` included.
+  const version = record['format_version'] ?? record['formatVersion'];
+  if (version === undefined) throw invalid(source, 'is not a navarch plan (it has no format_version)');
   if (version !== PLAN_FORMAT_VERSION) {
     throw invalid(
       source,
-      `has plan format version ${JSON.stringify(version)}, but this navarch reads format version ${PLAN_FORMAT_VERSION}; run navarch plan again with this version`,
+      `has plan format version ${JSON.stringify(version)}, but this navarch reads format version ${PLAN_FORMAT_VERSION}; ` +
+        'run navarch plan again with this version (a plan saved or reviewed before an upgrade is never applied after it)',
     );
   }
   const check = validate();
@@ -72,7 +76,7 @@ export function parsePlan(text: string, source: string): Plan {
     const first = check.errors?.[0];
     throw invalid(source, `does not match the plan schema: ${first ? describeSchemaError(first) : 'unknown problem'}`);
   }
-  const plan = revive(doc as Plan);
+  const plan = revive(planFromDocument(doc as PlanDocument));
   const contradiction = inconsistency(plan);
   if (contradiction) throw invalid(source, contradiction);
   return plan;
@@ -83,7 +87,9 @@ export function parsePlan(text: string, source: string): Plan {
  * and the plan about to be applied are the same plan exactly when their digests are equal.
  */
 export function planDigest(plan: Plan): string {
-  return digestOf({ ...plan, createdAt: undefined });
+  // Taken over the document, so that a new format version gives new digests and a plan reviewed
+  // before an upgrade never matches one made after it.
+  return digestOf({ ...planToDocument(plan), created_at: undefined });
 }
 
 /** The state a saved plan is checked against before it is applied. */
@@ -153,8 +159,7 @@ function revive(plan: Plan): Plan {
       labels: a.labels,
     }),
   );
-  // Plans saved before pools could be unknown have no `unknown`: none were.
-  return { ...plan, actions, unknown: plan.unknown ?? [] };
+  return { ...plan, actions };
 }
 
 /** What the schema cannot say: counts must match the actions and action ids must be unique. */

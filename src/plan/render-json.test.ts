@@ -39,7 +39,7 @@ describe('renderJson', () => {
   it('sorts keys at every depth, indents by two spaces and ends with a newline', () => {
     const text = renderJson(multiCloudCreatePlan());
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text).toContain('\n  "actions": [\n    {\n      "costDelta": 98.32,');
+    expect(text).toContain('\n  "actions": [\n    {\n      "cost_delta": 98.32,');
     expect(text).toBe(`${JSON.stringify(sortDeep(JSON.parse(text)), null, 2)}\n`);
   });
 
@@ -64,7 +64,8 @@ describe('schemas/plan.schema.json', () => {
 
   const broken: Array<[string, (d: Doc) => void]> = [
     ['an unknown top-level member', (d) => (d['extra'] = 1)],
-    ['another format version', (d) => (d['formatVersion'] = 2)],
+    ['another format version', (d) => (d['format_version'] = 1)],
+    ['a camelCase key, as format version 1 wrote', (d) => ((d['createdAt'] = d['created_at']), delete d['created_at'])],
     ['a missing summary', (d) => delete d['summary']],
     ['a missing action list', (d) => delete d['actions']],
     ['an unknown action kind', (d) => (d['actions'][0].kind = 'explode')],
@@ -78,13 +79,13 @@ describe('schemas/plan.schema.json', () => {
     ['a label that is not a string', (d) => (d['actions'][3].labels.after.team = 7)],
     ['a short commit', (d) => (d['desired'].commit = 'abc1234')],
     ['a digest that is not sha256', (d) => (d['observed'].digest = 'md5:0123')],
-    ['a creation time that is not a date', (d) => (d['createdAt'] = 'yesterday')],
-    ['a negative price', (d) => (d['actions'][0].placements[0].pricePerHour = -1)],
+    ['a creation time that is not a date', (d) => (d['created_at'] = 'yesterday')],
+    ['a negative price', (d) => (d['actions'][0].placements[0].price_per_hour = -1)],
     ['a fractional count', (d) => (d['summary'].add = 1.5)],
     ['a cost written as a string', (d) => (d['cost'].after = '119.60')],
-    ['an unknown provider type', (d) => (d['actions'][0].placements[0].providerType = 'azure')],
+    ['an unknown provider type', (d) => (d['actions'][0].placements[0].provider_type = 'azure')],
     ['a patch operation without its value', (d) => delete d['pools'][1].patch[1].value],
-    ['an unknown guard rule', (d) => (d['guards'] = [{ rule: 'x', pool: 'p', message: 'm', destroying: 1, total: 1, limitPercent: 50 }])],
+    ['an unknown guard rule', (d) => (d['guards'] = [{ rule: 'x', pool: 'p', message: 'm', destroying: 1, total: 1, limit_percent: 50 }])],
     ['a truncated action list', (d) => (d['actions'] = d['actions'].slice(0, 1).map((a: Record<string, unknown>) => ({ id: a['id'] })))],
   ];
 

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPlanMarker, parsePlanMarker, planMarkerFor } from '../../src/github/index.js';
+import { digestOf } from '../../src/model/index.js';
 import { parsePlan } from '../../src/plan/index.js';
 import { fakeCloudAdmin } from '../../src/providers/fake/index.js';
 import { poolYaml, startBench, TOKEN, type Bench } from './fleet.js';
@@ -91,6 +92,29 @@ describe('apply on merge', () => {
     expect(applied.failure).toBeUndefined();
     expect(applied.code).toBe(0);
     expect(await f.live()).toHaveLength(3);
+  });
+
+  it('refuses a plan shown by a navarch of an older plan format, naming both versions, and changes nothing', async () => {
+    const f = await bench.fleet();
+    bench.gh.openPull(22);
+    const change = { 'pools/train.yaml': poolYaml(3) };
+    const planned = await f.plan(22, await f.pullCheckout(change));
+    const [comment] = bench.gh.commentsOn(22);
+    const marker = parsePlanMarker(comment!.body);
+    expect(marker?.format).toBe(2);
+    // The comment a navarch of plan format version 1 wrote for the same plan: no format, and the
+    // digest of its camelCase document.
+    const shown = parsePlan(planned.outputs['plan-file-text'] ?? '', 'plan-file');
+    const v1 = digestOf({ ...shown, formatVersion: 1, createdAt: undefined, desired: { ...shown.desired, commit: null } });
+    bench.gh.addComment(22, `${formatPlanMarker({ ...marker!, format: undefined, plan: v1 })}\n### navarch plan`, { login: 'github-actions[bot]', type: 'Bot' }, 'NONE');
+    const sha = await f.merge(22, change);
+    const refused = await f.push(sha, await f.mainCheckout(), reviewed);
+    expect(refused.code).toBe(1);
+    expect(refused.failure).toMatch(
+      /^Refusing to apply: the plan on pull request #22 \(\S+\) was made by a navarch that writes plan format version 1, and this navarch writes format version 2/,
+    );
+    expect(refused.failure).toContain('Nothing was changed.');
+    expect(await f.live()).toHaveLength(0);
   });
 
   it('refuses changes pushed without a pull request, but lets a push that changes nothing through', async () => {

@@ -26,7 +26,7 @@ describe('plan on a pull request', () => {
     const posted = bench.gh.commentsOn(7).filter((c) => c.user.type === 'Bot');
     expect(posted).toHaveLength(1);
     const comment = posted[0]!;
-    expect(comment.body.split('\n')[0]).toMatch(/^<!-- navarch-plan dir=\. fleet=research plan=sha256:[0-9a-f]{64} summary=3\/0\/0 /);
+    expect(comment.body.split('\n')[0]).toMatch(/^<!-- navarch-plan dir=\. fleet=research plan=sha256:[0-9a-f]{64} format=2 summary=3\/0\/0 /);
     expect(comment.body).toContain('### navarch plan for fleet `research`');
     expect(comment.body).toContain('**Plan: 3 to add, 0 to change, 0 to destroy.**');
     expect(comment.body).toContain('+\\$71.76/hr'); // 3 × f1.8xh100 at $23.92/hr

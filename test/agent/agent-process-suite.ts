@@ -58,7 +58,7 @@ export function agentProcessSuite(where: string, start: (opts: ControlPlaneOptio
 
   describe(`navarch-agent against ${where}`, () => {
     it('registers with its GPUs and passing boot checks, then heartbeats', async () => {
-      const { nodeId } = await node(['--cloud', 'none', '--provider', 'fake', '--instance-type', 'f1.8xh100', '--pool', 'train']);
+      const { nodeId } = await node(['--cloud', 'none', '--provider-name', 'fake', '--instance-type', 'f1.8xh100', '--pool', 'train']);
       const [reg] = await cp.registrations(nodeId);
       expect(reg?.provider).toBe('fake');
       expect(reg?.pool).toBe('train');

@@ -32,7 +32,7 @@ describe('navarch-agent xid parse', () => {
   });
 
   it('names the GPU from a PCI map given on the command line', async () => {
-    const r = await run(['xid', 'parse', '--gpus', '0=0000:18:00,3=0000:3b:00.0'], 'NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.\r\n[ 1.0] NVRM: Xid (0000:18:00): 48, DBE\n');
+    const r = await run(['xid', 'parse', '--gpu-map', '0=0000:18:00,3=0000:3b:00.0'], 'NVRM: Xid (PCI:0000:3b:00): 79, GPU has fallen off the bus.\r\n[ 1.0] NVRM: Xid (0000:18:00): 48, DBE\n');
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { gpu: number | null }).gpu)).toEqual([3, 0]);
   });
 
@@ -43,7 +43,7 @@ describe('navarch-agent xid parse', () => {
 
   it('prints nothing for a log without XIDs, and refuses a malformed map', async () => {
     expect((await run(['xid', 'parse'], 'kernel: eth0: link up\n')).stdout).toBe('');
-    const bad = await run(['xid', 'parse', '--gpus', 'zero=here'], '');
+    const bad = await run(['xid', 'parse', '--gpu-map', 'zero=here'], '');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('INDEX=PCI');
   });

@@ -130,9 +130,9 @@ describe('scale-down and replacement under SIGKILL', () => {
       };
       // What the plan names, once: the instances it may terminate.
       const planned = await fresh();
-      const plan = JSON.parse((await runCli(['plan', '--dir', planned, '--json'])).stdout) as { actions: Array<{ kind: string; existing?: { instanceId: string } }> };
+      const plan = JSON.parse((await runCli(['plan', '--dir', planned, '--json'])).stdout) as { actions: Array<{ kind: string; existing?: { instance_id: string } }> };
       await removeDir(planned);
-      const named = plan.actions.filter((a) => a.kind === 'destroy' || a.kind === 'replace').map((a) => a.existing?.instanceId ?? '');
+      const named = plan.actions.filter((a) => a.kind === 'destroy' || a.kind === 'replace').map((a) => a.existing?.instance_id ?? '');
       expect(named.length).toBeGreaterThan(0);
 
       let killed = 0;

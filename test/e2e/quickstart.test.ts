@@ -59,8 +59,8 @@ describe('quickstart', () => {
   it('prints the versioned plan document with --json', async () => {
     const r = await runCli(['plan', '--dir', dir, '--json']);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { formatVersion: number; summary: unknown; actions: unknown[] };
-    expect(doc.formatVersion).toBe(1);
+    const doc = JSON.parse(r.stdout) as { format_version: number; summary: unknown; actions: unknown[] };
+    expect(doc.format_version).toBe(2);
     expect(doc.summary).toEqual({ add: 3, change: 0, destroy: 0 });
     expect(doc.actions).toHaveLength(3);
   });
