@@ -2,17 +2,15 @@
  * JSON Schema validation of config files, with every ajv error turned into a diagnostic at the
  * YAML node it concerns and a message that says what was expected.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import navarchSchema from '../../schemas/navarch.schema.json' with { type: 'json' };
 import poolSchema from '../../schemas/pool.schema.json' with { type: 'json' };
 import jobSchema from '../../schemas/job.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../model/index.js';
 import { splitPointer, type Scope } from './scope.js';
 import { didYouMean, quoteList } from './suggest.js';
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// Compiled from the schemas at build time (scripts/build-validators.mjs): nothing compiles at run time.
+import * as generated from './validators.generated.js';
 
 /** The schemas a file can be checked against. */
 export type SchemaName = 'navarch' | 'pool' | 'job';
@@ -24,21 +22,7 @@ export const SCHEMAS: Readonly<Record<SchemaName, Record<string, unknown>>> = {
   job: jobSchema,
 };
 
-let validators: Record<SchemaName, ValidateFunction> | undefined;
-
-function compiled(): Record<SchemaName, ValidateFunction> {
-  if (!validators) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, logger: false });
-    addFormats(ajv, ['uri']);
-    ajv.addSchema(poolSchema);
-    validators = {
-      pool: ajv.getSchema(poolSchema.$id) as ValidateFunction,
-      navarch: ajv.compile(navarchSchema),
-      job: ajv.compile(jobSchema),
-    };
-  }
-  return validators;
-}
+const validators = generated as unknown as Readonly<Record<SchemaName, ValidateFunction>>;
 
 const TYPE_WORDS: Record<string, string> = {
   integer: 'an integer',
@@ -172,7 +156,7 @@ export function schemaDiagnostics(
   scope: Scope,
   ignoreUnknownKey: (segments: readonly string[]) => boolean = () => false,
 ): Diagnostic[] {
-  const validate = compiled()[name];
+  const validate = validators[name];
   if (validate(value)) return [];
   const out: Diagnostic[] = [];
   for (const e of validate.errors ?? []) {
