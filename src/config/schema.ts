@@ -9,8 +9,6 @@ import jobSchema from '../../schemas/job.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../model/index.js';
 import { splitPointer, type Scope } from './scope.js';
 import { didYouMean, quoteList } from './suggest.js';
-// Compiled from the schemas at build time (scripts/build-validators.mjs): nothing compiles at run time.
-import * as generated from './validators.generated.js';
 
 /** The schemas a file can be checked against. */
 export type SchemaName = 'navarch' | 'pool' | 'job';
@@ -22,7 +20,16 @@ export const SCHEMAS: Readonly<Record<SchemaName, Record<string, unknown>>> = {
   job: jobSchema,
 };
 
-const validators = generated as unknown as Readonly<Record<SchemaName, ValidateFunction>>;
+let validators: Promise<Readonly<Record<SchemaName, ValidateFunction>>> | undefined;
+
+/**
+ * The validators, compiled from the schemas at build time (scripts/build-validators.mjs), so
+ * nothing is compiled at run time; loaded on first use, as only commands that read config need them.
+ */
+function loadValidators(): Promise<Readonly<Record<SchemaName, ValidateFunction>>> {
+  validators ??= import('./validators.generated.js').then((m) => m as unknown as Readonly<Record<SchemaName, ValidateFunction>>);
+  return validators;
+}
 
 const TYPE_WORDS: Record<string, string> = {
   integer: 'an integer',
@@ -150,13 +157,13 @@ function mapError(e: ErrorObject): Mapped | undefined {
  * Validates `value` (the object at `scope`) against a schema. `ignoreUnknownKey` lets a caller
  * that reports a key more precisely (a secret under a provider) silence the generic message.
  */
-export function schemaDiagnostics(
+export async function schemaDiagnostics(
   name: SchemaName,
   value: unknown,
   scope: Scope,
   ignoreUnknownKey: (segments: readonly string[]) => boolean = () => false,
-): Diagnostic[] {
-  const validate = validators[name];
+): Promise<Diagnostic[]> {
+  const validate = (await loadValidators())[name];
   if (validate(value)) return [];
   const out: Diagnostic[] = [];
   for (const e of validate.errors ?? []) {
