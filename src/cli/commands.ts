@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ['gpus', async () => (await import('./gpus.js')).registerGpus],
   ['serve', async () => (await import('./serve.js')).registerServe],
   ['token', async () => (await import('./token.js')).registerToken],
+  ['doctor', async () => (await import('./doctor.js')).registerDoctor],
 ];
 
 /** The names of every command, in help order. */

@@ -50,7 +50,7 @@ describe('lazy loading', () => {
 
   it('loads only the command it runs', async () => {
     const urls = await importsOf(['plan', '--dir', dir]);
-    const commands = urls.filter((u) => /\/lib\/src\/cli\/(init|validate|apply|status|reconcile|force-unlock|gpus|serve|token)\.js$/.test(u));
+    const commands = urls.filter((u) => /\/lib\/src\/cli\/(init|validate|apply|status|reconcile|force-unlock|gpus|serve|token|doctor)\.js$/.test(u));
     expect(commands).toEqual([]);
   });
 
