@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'dist/**', 'agent/dist/**', 'node_modules/**', 'coverage/**', 'examples/**/.navarch/**'] },
+  { ignores: ['lib/**', 'dist/**', 'agent/dist/**', 'node_modules/**', 'coverage/**', 'examples/**/.navarch/**', 'src/**/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -35,7 +35,7 @@ function walk(cmd: Command, path: string, out: Found[] = []): Found[] {
   return out;
 }
 
-const navarch = walk(buildProgram(navarchCtx), 'navarch');
+const navarch = walk(await buildProgram(navarchCtx), 'navarch');
 const agent = walk(buildAgentProgram(agentCtx), 'navarch-agent');
 /** Commands that run something (not the programs, not groups such as `token`). */
 const leaves = (tree: Found[]): Found[] => tree.filter((f) => f.cmd.commands.length === 0);

@@ -29,6 +29,9 @@ beforeAll(async () => {
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
+const quietTree = { write: (): void => undefined, isTTY: false };
+const TREE = await buildProgram({ stdout: quietTree, stderr: quietTree, stdin: new PassThrough(), env: {}, cwd: '.', clock: systemClock, exitCode: 0 });
+
 /** Every command of the program (`token node`, not `token`), from its command tree. */
 function commands(): string[] {
   const out: string[] = [];
@@ -36,8 +39,7 @@ function commands(): string[] {
     if (cmd.commands.length === 0 && path.length > 0) out.push(path.join(' '));
     for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
   };
-  const quiet = { write: (): void => undefined, isTTY: false };
-  walk(buildProgram({ stdout: quiet, stderr: quiet, stdin: new PassThrough(), env: {}, cwd: '.', clock: systemClock, exitCode: 0 }), []);
+  walk(TREE, []);
   return out;
 }
 

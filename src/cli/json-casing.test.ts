@@ -134,6 +134,11 @@ describe('every --json output has snake_case keys', () => {
     await checked(['gpus', '--available', '-d', dir, '--provider', 'fake', '--json'], {});
   });
 
+  it('doctor', async () => {
+    const [doc] = await checked(['doctor', '-d', dir, '--json'], {});
+    expect(doc).toMatchObject({ ok: true, checks: expect.arrayContaining([expect.objectContaining({ check: 'provider', status: 'ok' })]) as unknown });
+  });
+
   it('force-unlock', async () => {
     const held = await acquireLock({ store: directoryLockStore(dir), clock: systemClock, fleet: 'quickstart', holder: 'ada@laptop pid 1', command: 'navarch apply' });
     await checked(['force-unlock', held.id, '-d', dir, '--json'], {});
@@ -142,7 +147,7 @@ describe('every --json output has snake_case keys', () => {
 
 /** The command words at the start of `args` (`token node`), as the command tree names them. */
 function commandOf(args: string[]): string {
-  let cmd: Command = buildProgram(quietCtx());
+  let cmd: Command = TREE;
   const words: string[] = [];
   for (const a of args) {
     const sub = cmd.commands.find((c) => c.name() === a);
@@ -152,6 +157,8 @@ function commandOf(args: string[]): string {
   }
   return words.join(' ');
 }
+
+const TREE = await buildProgram(quietCtx());
 
 function quietCtx(): CliContext {
   const quiet = { write: (): void => undefined, isTTY: false };
@@ -165,7 +172,7 @@ describe('the walk above', () => {
       if (cmd.options.some((o) => o.long === '--json')) withJson.push(path.join(' '));
       for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
     };
-    walk(buildProgram(quietCtx()), []);
+    walk(TREE, []);
     expect(withJson.length).toBeGreaterThan(0);
     expect([...covered].sort()).toEqual(withJson.sort());
   });

@@ -2,11 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { asNavarchError, COMMON_OPTIONS, ConfigError, EXIT, formatDiagnostic, type OutputOptions } from '../model/index.js';
 import { processContext, type CliContext } from './context.js';
-import { registerCommands } from './commands.js';
+import { commandsFor, registerCommands } from './commands.js';
 import { VERSION } from './version.js';
 
-/** Builds the program; exported for tests and for `--help` snapshots. */
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * Builds the program; exported for tests and for `--help` snapshots. With `argv` (as
+ * process.argv), only the commands it needs are loaded (see commandsFor); without, all of them.
+ */
+export async function buildProgram(ctx: CliContext, argv?: readonly string[]): Promise<Command> {
   const program = new Command('navarch')
     .description('Keep GPU fleets on AWS, GCP, Lambda and other clouds in the state a git repository declares.')
     .version(VERSION, COMMON_OPTIONS.version.flags, COMMON_OPTIONS.version.description)
@@ -16,7 +19,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.stderr.write(s),
     })
     .exitOverride();
-  registerCommands(program, ctx);
+  await registerCommands(program, ctx, argv ? commandsFor(argv.slice(2)) : undefined);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({
     writeOut: (s) => ctx.stdout.write(s),
     writeErr: (s) => ctx.stderr.write(s),
@@ -26,13 +29,13 @@ export function buildProgram(ctx: CliContext): Command {
 
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code (see `EXIT`). */
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
-  const program = buildProgram(ctx);
   // The command that ran, so that its own parsed options say whether errors are printed as JSON.
   let running: Command | undefined;
-  program.hook('preAction', (_program, command) => {
-    running = command;
-  });
   try {
+    const program = await buildProgram(ctx, argv);
+    program.hook('preAction', (_program, command) => {
+      running = command;
+    });
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (err) {

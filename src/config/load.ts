@@ -106,7 +106,7 @@ async function readFolder(
       const kind = dir === 'pools' ? 'pool' : 'job';
       report(scope.diag([], `${kind} name \`${name}\` (from the file name) is not valid: use lowercase letters, digits and dashes, starting with a letter; or set \`name:\``));
     }
-    schemaDiagnostics(schema, doc, scope).forEach(report);
+    (await schemaDiagnostics(schema, doc, scope)).forEach(report);
     const nameRef = str(doc, 'name') === undefined ? scope.ref([], { key: true }) : scope.ref(['name']);
     out.push({ name, scope, nameRef, doc });
   }
@@ -156,7 +156,7 @@ export async function validateRepo(source: ConfigSource, opts: LoadOptions = {})
   }
   const root: Record<string, unknown> = rootYaml && isRecord(rootYaml.value) ? rootYaml.value : {};
   const rootScope = rootYaml ? new Scope(rootYaml, [], '') : undefined;
-  if (rootScope) schemaDiagnostics('navarch', root, rootScope, isProviderSecretPath).forEach(report);
+  if (rootScope) (await schemaDiagnostics('navarch', root, rootScope, isProviderSecretPath)).forEach(report);
   const providers = rootScope ? readProviders(root['providers'], rootScope, report) : undefined;
 
   const defaultsDoc = rec(root, 'defaults') ?? {};

@@ -2,17 +2,13 @@
  * JSON Schema validation of config files, with every ajv error turned into a diagnostic at the
  * YAML node it concerns and a message that says what was expected.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import navarchSchema from '../../schemas/navarch.schema.json' with { type: 'json' };
 import poolSchema from '../../schemas/pool.schema.json' with { type: 'json' };
 import jobSchema from '../../schemas/job.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../model/index.js';
 import { splitPointer, type Scope } from './scope.js';
 import { didYouMean, quoteList } from './suggest.js';
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 /** The schemas a file can be checked against. */
 export type SchemaName = 'navarch' | 'pool' | 'job';
@@ -24,19 +20,14 @@ export const SCHEMAS: Readonly<Record<SchemaName, Record<string, unknown>>> = {
   job: jobSchema,
 };
 
-let validators: Record<SchemaName, ValidateFunction> | undefined;
+let validators: Promise<Readonly<Record<SchemaName, ValidateFunction>>> | undefined;
 
-function compiled(): Record<SchemaName, ValidateFunction> {
-  if (!validators) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, logger: false });
-    addFormats(ajv, ['uri']);
-    ajv.addSchema(poolSchema);
-    validators = {
-      pool: ajv.getSchema(poolSchema.$id) as ValidateFunction,
-      navarch: ajv.compile(navarchSchema),
-      job: ajv.compile(jobSchema),
-    };
-  }
+/**
+ * The validators, compiled from the schemas at build time (scripts/build-validators.mjs), so
+ * nothing is compiled at run time; loaded on first use, as only commands that read config need them.
+ */
+function loadValidators(): Promise<Readonly<Record<SchemaName, ValidateFunction>>> {
+  validators ??= import('./validators.generated.js').then((m) => m as unknown as Readonly<Record<SchemaName, ValidateFunction>>);
   return validators;
 }
 
@@ -166,13 +157,13 @@ function mapError(e: ErrorObject): Mapped | undefined {
  * Validates `value` (the object at `scope`) against a schema. `ignoreUnknownKey` lets a caller
  * that reports a key more precisely (a secret under a provider) silence the generic message.
  */
-export function schemaDiagnostics(
+export async function schemaDiagnostics(
   name: SchemaName,
   value: unknown,
   scope: Scope,
   ignoreUnknownKey: (segments: readonly string[]) => boolean = () => false,
-): Diagnostic[] {
-  const validate = compiled()[name];
+): Promise<Diagnostic[]> {
+  const validate = (await loadValidators())[name];
   if (validate(value)) return [];
   const out: Diagnostic[] = [];
   for (const e of validate.errors ?? []) {

@@ -16,5 +16,6 @@ export { currentHolder, describeLock, type LockInfo } from './lock-info.js';
 export { configCommit, readCommitData, readTextAt, type GitStore } from './objects.js';
 export { commitFile, publishFile, type PublishOptions, type PublishResult } from './publish.js';
 export { GitRemote, type FetchedBranch, type GitRemoteOptions } from './remote.js';
+export { probeRemote, type Access, type RemoteAccess } from './probe.js';
 export { statusChanged } from './status-change.js';
 export { localTarget, remoteTarget, type ConfigTarget, type LockStoreOptions, type PublishOutcome, type TargetContext, type TargetSnapshot } from './target.js';

@@ -6,26 +6,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import schema from '../../schemas/plan.schema.json' with { type: 'json' };
 import { digestOf, NavarchError, PLAN_FORMAT_VERSION, StalePlanError } from '../model/index.js';
 import type { Action, Plan } from '../model/index.js';
 import { planFromDocument, planToDocument, type PlanDocument } from './plan-document.js';
 import { renderJson } from './render-json.js';
-
-let validator: ValidateFunction | undefined;
-
-/** Compiled once, on first use: most commands never read a saved plan. */
-function validate(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: false, strict: true });
-    addFormats.default(ajv, ['date-time']);
-    validator = ajv.compile(schema);
-  }
-  return validator;
-}
+// Compiled from schemas/plan.schema.json at build time (scripts/build-validators.mjs).
+import { plan as checkPlan } from './validator.generated.js';
 
 /** Writes a plan document to `path` (atomically, creating the directory). */
 export async function savePlan(path: string, plan: Plan): Promise<void> {
@@ -71,7 +58,7 @@ export function parsePlan(text: string, source: string): Plan {
         'run navarch plan again with this version (a plan saved or reviewed before an upgrade is never applied after it)',
     );
   }
-  const check = validate();
+  const check = checkPlan as ValidateFunction;
   if (!check(doc)) {
     const first = check.errors?.[0];
     throw invalid(source, `does not match the plan schema: ${first ? describeSchemaError(first) : 'unknown problem'}`);

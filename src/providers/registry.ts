@@ -42,3 +42,23 @@ export async function createProviders(
   }
   return out;
 }
+
+/** Per provider type, where its credentials come from, in words; none of these loads a cloud SDK. */
+const CREDENTIAL_SOURCES: Partial<Record<ProviderType, (config: ProviderConfig, ctx: Pick<ProviderContext, 'root' | 'env'>) => Promise<string>>> = {
+  fake: async () => 'none needed (the embedded fake cloud)',
+  aws: async (_config, ctx) => (await import('./aws/credential-source.js')).awsCredentialSource(ctx.env),
+  gcp: async (_config, ctx) => (await import('./gcp/credential-source.js')).gcpCredentialSource(ctx.env),
+  lambda: async (config, ctx) => {
+    const [{ lambdaCredentialSource }, { parseLambdaSettings }] = await Promise.all([import('./lambda/credential-source.js'), import('./lambda/settings.js')]);
+    return lambdaCredentialSource(parseLambdaSettings(ctx.root, config.settings), ctx.env);
+  },
+};
+
+/**
+ * Where a declared provider's credentials will come from (an environment variable, a file, a role),
+ * for `navarch doctor`: it names the source and never reads out a secret.
+ */
+export async function credentialSource(config: ProviderConfig, ctx: Pick<ProviderContext, 'root' | 'env'>): Promise<string> {
+  const describe = CREDENTIAL_SOURCES[config.type];
+  return describe ? describe(config, ctx) : 'unknown to this build of navarch';
+}

@@ -6,20 +6,14 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { parseDocument, stringify } from 'yaml';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import statusSchema from '../../schemas/status.schema.json' with { type: 'json' };
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { NavarchError, redactValue, type FleetStatus } from '../model/index.js';
+// Compiled from schemas/status.schema.json at build time (scripts/build-validators.mjs).
+import { status as generated } from './validator.generated.js';
 
-let validator: ValidateFunction<FleetStatus> | undefined;
+const validator = generated as ValidateFunction<FleetStatus>;
 
-/** Compiled on first use: compiling at import would cost every command ~150 ms, status or not. */
 function validate(value: unknown): value is FleetStatus {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: false, strict: false });
-    addFormats.default(ajv);
-    validator = ajv.compile<FleetStatus>(statusSchema);
-  }
   return validator(value);
 }
 
@@ -35,7 +29,7 @@ export function parseStatus(text: string, file: string): FleetStatus {
   }
   const value: unknown = doc.toJS({ maxAliasCount: 0 });
   if (!validate(value)) {
-    const e = validator?.errors?.[0];
+    const e = validator.errors?.[0];
     throw new NavarchError(
       'status.invalid',
       `${file}: not a navarch status file: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}. ` +

@@ -28,6 +28,11 @@ export interface GitServerOptions {
    * password (any user name, as GitHub accepts `x-access-token`), or `Authorization: Bearer TOKEN`.
    */
   token?: string;
+  /**
+   * With `token`: a second token that may read but not push, as a host answers a token without
+   * write access (403 to push discovery and to receive-pack).
+   */
+  readToken?: string;
   /** Called before a receive-pack request (a push) is handed to git; the push waits for it. */
   beforePush?: (updates: PushUpdate[]) => Promise<void> | void;
 }
@@ -142,7 +147,14 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     const url = new URL(req.url ?? '/', 'http://localhost');
     const kind = kindOf(url.pathname, url.search);
     requests[kind] = (requests[kind] ?? 0) + 1;
-    if (!authorized(req, options.token)) {
+    const push = kind === 'receive-pack' || kind === 'info-refs-push';
+    if (options.readToken !== undefined && authorized(req, options.readToken)) {
+      if (push) {
+        res.writeHead(403, { 'Content-Type': 'text/plain' });
+        res.end('this token may not push\n');
+        return;
+      }
+    } else if (!authorized(req, options.token)) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="navarch-test"', 'Content-Type': 'text/plain' });
       res.end('authentication required\n');
       return;

@@ -11,9 +11,9 @@
  * navarch prints or writes can carry them.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
 import { registerSecret } from '../../model/index.js';
+import { wellKnownCredentialsFile } from './credential-source.js';
 import type { GcpSettings } from './settings.js';
 
 /** OAuth scope navarch's own calls are made with. */
@@ -75,12 +75,6 @@ export function registerCredentialFileSecrets(file: string | undefined): void {
   } catch {
     // Not JSON: what the text scan found is all there is to register.
   }
-}
-
-/** Where `gcloud auth application-default login` leaves its credentials (the auth library looks there next). */
-function wellKnownCredentialsFile(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const base = process.platform === 'win32' ? env['APPDATA'] : env['HOME'] ? path.join(env['HOME'], '.config') : undefined;
-  return base ? path.join(base, 'gcloud', 'application_default_credentials.json') : undefined;
 }
 
 /** Builds the clients for `settings`, with credentials found through `env`. */
