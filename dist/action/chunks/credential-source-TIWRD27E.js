@@ -1,0 +1,2 @@
+import{createRequire as __navarchRequire}from'node:module';import{fileURLToPath as __navarchPath}from'node:url';import{dirname as __navarchDirname}from'node:path';const require=__navarchRequire(import.meta.url);const __filename=__navarchPath(import.meta.url);const __dirname=__navarchDirname(__filename);
+import{a,b}from"./chunk-XEIPFVVH.js";import"./chunk-FJYTQ5V6.js";export{b as gcpCredentialSource,a as wellKnownCredentialsFile};
