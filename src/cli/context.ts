@@ -42,7 +42,7 @@ export function colors(enabled: boolean): Colors {
   return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan, magenta: c.magenta };
 }
 
-/** Colour is used only on a TTY, never with --no-color or NO_COLOR. */
-export function colorEnabled(ctx: CliContext, opts: { color?: boolean }): boolean {
-  return ctx.stdout.isTTY && opts.color !== false && !ctx.env['NO_COLOR'];
+/** Colour is used only on a TTY (stdout, unless another stream is named), never with --no-color or NO_COLOR. */
+export function colorEnabled(ctx: CliContext, opts: { color?: boolean }, stream: Output = ctx.stdout): boolean {
+  return stream.isTTY && opts.color !== false && !ctx.env['NO_COLOR'];
 }

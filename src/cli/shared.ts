@@ -1,9 +1,9 @@
 /** Options and steps several commands share. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, type LogFormat, type Logger } from '../log/index.js';
 import type { ObservationGap } from '../model/index.js';
-import type { CliContext } from './context.js';
+import { colorEnabled, type CliContext } from './context.js';
 
 export interface DirOptions {
   dir: string;
@@ -24,9 +24,26 @@ export function resolveDir(ctx: CliContext, dir: string): string {
   return resolve(ctx.cwd, dir);
 }
 
-/** Logs go to stderr as JSON lines; quiet unless NAVARCH_LOG_LEVEL asks for more. */
-export function cliLogger(ctx: CliContext): Logger {
-  return createLogger({ level: ctx.env['NAVARCH_LOG_LEVEL'] ?? 'warn' });
+/** How a command's logs are written, when it lets the user say (`navarch serve`). */
+export interface LogOptions {
+  logLevel?: string;
+  logFormat?: LogFormat;
+  color?: boolean;
+}
+
+/**
+ * The process's one logger: to stderr, as text lines on a terminal and JSON lines otherwise; quiet
+ * (`warn`) unless --log-level or NAVARCH_LOG_LEVEL asks for more.
+ */
+export function cliLogger(ctx: CliContext, opts: LogOptions = {}, defaultLevel = 'warn'): Logger {
+  const format = opts.logFormat ?? (ctx.stderr.isTTY ? 'text' : 'json');
+  return createLogger({
+    level: opts.logLevel ?? ctx.env['NAVARCH_LOG_LEVEL'] ?? defaultLevel,
+    format,
+    color: format === 'text' && colorEnabled(ctx, opts, ctx.stderr),
+    destination: ctx.stderr,
+    clock: ctx.clock,
+  });
 }
 
 /**
