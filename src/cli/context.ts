@@ -2,6 +2,7 @@
 import pc from 'picocolors';
 import { processOutput } from '../log/index.js';
 import { systemClock, type Clock } from '../model/index.js';
+import type { WatchTrigger } from './watch.js';
 
 export interface Output {
   write(text: string): void;
@@ -18,6 +19,8 @@ export interface CliContext {
   clock: Clock;
   /** Set by commands; `main` returns it. 0 success/no changes, 1 error, 2 changes present. */
   exitCode: number;
+  /** When `status --watch` reads again (default: the status file's changes and clock ticks; tests pass their own). */
+  watch?: WatchTrigger;
 }
 
 /** The real process: its output closed by the reader (`| head -1`) is not an error (see log/output.ts). */
