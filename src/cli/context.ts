@@ -8,6 +8,8 @@ export interface Output {
   write(text: string): void;
   /** True when this stream is an interactive terminal (progress, colour and prompts allowed). */
   isTTY: boolean;
+  /** The terminal's width in characters, when this stream is one (lines redrawn in place are cut to it). */
+  readonly columns?: number | undefined;
 }
 
 export interface CliContext {
