@@ -3,10 +3,17 @@
  * `2026-01-05T10:04:00.000Z INFO  reconcile done component=control-plane result=applied actions=2`.
  * It is made from the JSON line pino writes, so both formats always carry the same records.
  */
-import pc from 'picocolors';
 import type { DestinationStream } from 'pino';
 
 const LABELS: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** SGR colours by hand: the node agent shares this file and carries no colour library. */
+const sgr =
+  (open: number, close: number) =>
+  (s: string): string =>
+    `\x1b[${open}m${s}\x1b[${close}m`;
+const PAINT = { dim: sgr(2, 22), red: sgr(31, 39), yellow: sgr(33, 39), green: sgr(32, 39) };
+const PLAIN = { dim: String, red: String, yellow: String, green: String };
 
 /** A value as `key=value` shows it: bare when that is unambiguous, else as JSON. */
 function show(value: unknown): string {
@@ -29,7 +36,7 @@ export function textLine(json: string, color: boolean): string {
     return json.endsWith('\n') ? json : `${json}\n`;
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return json.endsWith('\n') ? json : `${json}\n`;
-  const c = pc.createColors(color);
+  const c = color ? PAINT : PLAIN;
   const { time: at, level, msg, ...rest } = record as Record<string, unknown>;
   const label = (typeof level === 'number' ? LABELS[level] : undefined) ?? String(level ?? '').toUpperCase();
   const paint = typeof level !== 'number' ? String : level >= 50 ? c.red : level >= 40 ? c.yellow : level >= 30 ? c.green : c.dim;
