@@ -205,13 +205,13 @@ describe('navarch status --watch', () => {
 
   it('asks to be woken by changes of the status file of a directory', async () => {
     await put(fleet([statusNode('train-1')]));
-    const asked: Array<{ file: string | undefined; intervalMs: number; tick: boolean }> = [];
+    const asked: Array<{ file: string | undefined; intervalMs: number }> = [];
     const watch: WatchTrigger = async function* (what) {
       asked.push(what);
       yield* [];
     };
     expect((await status(['--watch', '--interval', '5s'], { watch })).code).toBe(0);
-    expect(asked).toEqual([{ file: join(dir, 'status/fleet.yaml'), intervalMs: 5000, tick: false }]);
+    expect(asked).toEqual([{ file: join(dir, 'status/fleet.yaml'), intervalMs: 5000 }]);
     expect((await status(['--watch', '--interval', 'soon'], { watch })).err).toMatch(/--interval must be a duration/);
   });
 });

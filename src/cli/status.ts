@@ -38,7 +38,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .addOption(new Option('-o, --output <format>', 'text (default), json (as --json), or wide (adds each node\'s zone, addresses and agent version)').choices(OUTPUTS))
     .option('--pool <name>', 'only this pool and its nodes')
     .option('--watch', 'keep showing the status as it changes (on a terminal, redrawn in place); Ctrl-C stops')
-    .option('--interval <duration>', 'with --watch: how often to look again where a change cannot be seen coming (--repo), and to redraw a terminal', '2s')
+    .option('--interval <duration>', 'with --watch: how often to look again besides when the status file changes (with --repo: how often to fetch)', '2s')
     .option('--lock-ref <ref>', 'with --repo: the ref that holds the fleet lock (default refs/navarch/locks/<fleet>)')
     .addHelpText(
       'after',
@@ -123,7 +123,7 @@ async function watchView(
   try {
     const trigger = ctx.watch ?? systemTrigger(ctx.clock);
     const file = target.statusOnDisk ? join(target.workdir, first.desired.statusFile) : undefined;
-    for await (const _ of trigger({ file, intervalMs: o.intervalMs, tick: tty }, stop.signal)) {
+    for await (const _ of trigger({ file, intervalMs: o.intervalMs }, stop.signal)) {
       let v: View;
       try {
         v = await read();

@@ -1,20 +1,19 @@
 /**
- * When `navarch status --watch` looks again: when the status file changes (a directory, watched
- * with fs.watch on its folder, since the file is replaced by a rename on every write), and every
- * interval where a change cannot be seen coming (a remote repository) or where ages should move
- * on a terminal. Tests pass their own trigger through the CLI context instead.
+ * When `navarch status --watch` looks again: as soon as the status file changes (a directory,
+ * watched with fs.watch on its folder, since the file is replaced by a rename on every write), and
+ * every interval: a remote repository's changes cannot be seen coming, a folder's events can be
+ * missed (network file systems), and on a terminal the ages move on. Tests pass their own trigger
+ * through the CLI context instead.
  */
 import { watch as watchFs, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Clock } from '../model/index.js';
 
-/** What to watch: a file on disk, and/or a tick every `intervalMs`. */
+/** What to watch: a file on disk, if any, besides a tick every `intervalMs`. */
 export interface WatchRequest {
   /** The status file's path, for a directory; undefined for a remote repository. */
   file: string | undefined;
   intervalMs: number;
-  /** Tick every interval even when a file is watched (on a terminal, so ages move on). */
-  tick: boolean;
 }
 
 /** A trigger: yields each time the view should be read again; ends when `signal` aborts. */
@@ -38,9 +37,8 @@ export function systemTrigger(clock: Clock): WatchTrigger {
       watcher = undefined;
     }
     watcher?.on('error', () => undefined);
-    const ticking = !watcher || what.tick;
     const tick = async (): Promise<void> => {
-      while (ticking && !signal.aborted) {
+      while (!signal.aborted) {
         await clock.sleep(what.intervalMs, signal).catch(() => undefined);
         if (!signal.aborted) poke();
       }
