@@ -2,8 +2,9 @@
 import { processOutput } from '../../src/log/index.js';
 
 export interface AgentCliContext {
-  stdout: { write(text: string): void };
-  stderr: { write(text: string): void };
+  stdout: { write(text: string): void; isTTY?: boolean };
+  /** Where the agent's log goes; a terminal gets text records. */
+  stderr: { write(text: string): void; isTTY?: boolean };
   stdin: NodeJS.ReadableStream;
   env: Readonly<Record<string, string | undefined>>;
   /** Set by commands; `main` returns it. */

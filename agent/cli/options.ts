@@ -8,3 +8,4 @@ export function withOutput(cmd: Command, formats: readonly OutputFormat[] = ['te
     .addOption(new Option(COMMON_OPTIONS.output.flags, COMMON_OPTIONS.output.description).choices(formats))
     .addOption(new Option(COMMON_OPTIONS.json.flags, COMMON_OPTIONS.json.description));
 }
+

@@ -1,7 +1,7 @@
 /** `navarch-agent run` (the default command): the agent itself, until SIGTERM or SIGINT. */
 import { Option, type Command } from 'commander';
-import { createLogger } from '../../src/log/index.js';
-import { systemClock } from '../../src/model/index.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../../src/log/index.js';
+import { COMMON_OPTIONS, systemClock } from '../../src/model/index.js';
 import { Agent } from '../agent.js';
 import { detectCloud } from '../cloud/index.js';
 import { resolveConfig, type AgentConfig, type AgentFlags } from '../config.js';
@@ -62,7 +62,8 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
     .option('--terminate-command <cmd>', 'what terminate-self runs (default: shutdown -h +1)')
     .option('--request-timeout <duration>', 'deadline of one request to the control plane (default 10s)')
     .option('--temperature-warn <celsius>', 'GPU temperature that counts as hot (default 85)')
-    .option('--log-level <level>', 'trace, debug, info, warn, error (env NAVARCH_LOG_LEVEL; default info)')
+    .addOption(new Option(COMMON_OPTIONS.logLevel.flags, COMMON_OPTIONS.logLevel.description).choices(LOG_LEVELS))
+    .addOption(new Option(COMMON_OPTIONS.logFormat.flags, COMMON_OPTIONS.logFormat.description).choices(LOG_FORMATS))
     .addHelpText(
       'after',
       [
@@ -73,8 +74,14 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
         '  NAVARCH_NODE_TOKEN_FILE=/etc/navarch/node-token navarch-agent --server https://navarch.example.com --node-id train-3',
       ].join('\n'),
     )
-    .action(async (flags: AgentFlags & { logLevel?: string }) => {
-      const log = createLogger({ level: flags.logLevel ?? ctx.env['NAVARCH_LOG_LEVEL'] ?? 'info' }).child({ component: 'agent' });
+    .action(async (flags: AgentFlags & { logLevel?: string; logFormat?: LogFormat }) => {
+      const format = flags.logFormat ?? (ctx.stderr.isTTY ? 'text' : 'json');
+      const log = createLogger({
+        level: flags.logLevel ?? ctx.env['NAVARCH_LOG_LEVEL'] ?? 'info',
+        format,
+        color: format === 'text' && Boolean(ctx.stderr.isTTY) && !ctx.env['NO_COLOR'],
+        destination: ctx.stderr,
+      }).child({ component: 'agent' });
       const config = resolveConfig(flags, ctx.env);
       const agent = await startAgent(config, log);
       const controller = new AbortController();

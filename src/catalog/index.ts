@@ -3,6 +3,7 @@ export type { CatalogSource, InstanceTypeInfo, RegionPrice } from './types.js';
 export type { RegionalPrice } from './catalog.js';
 export type { CatalogQuery, CatalogRow, OfferedRegion, SortKey } from './query.js';
 export { queryCatalog, SORT_KEYS } from './query.js';
+export { summarizeByGpu, type GpuHourPrice, type GpuModelSummary } from './summary.js';
 export {
   catalogProviders,
   catalogSource,

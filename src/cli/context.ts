@@ -2,11 +2,14 @@
 import pc from 'picocolors';
 import { processOutput } from '../log/index.js';
 import { systemClock, type Clock } from '../model/index.js';
+import type { WatchTrigger } from './watch.js';
 
 export interface Output {
   write(text: string): void;
   /** True when this stream is an interactive terminal (progress, colour and prompts allowed). */
   isTTY: boolean;
+  /** The terminal's width in characters, when this stream is one (lines redrawn in place are cut to it). */
+  readonly columns?: number | undefined;
 }
 
 export interface CliContext {
@@ -18,6 +21,8 @@ export interface CliContext {
   clock: Clock;
   /** Set by commands from `EXIT` (one table for every command); `main` returns it. */
   exitCode: number;
+  /** When `status --watch` reads again (default: the status file's changes and clock ticks; tests pass their own). */
+  watch?: WatchTrigger;
 }
 
 /** The real process: its output closed by the reader (`| head -1`) is not an error (see log/output.ts). */
@@ -43,14 +48,14 @@ export function colors(enabled: boolean): Colors {
 }
 
 /**
- * Whether to colour stdout: never with --no-color; else as FORCE_COLOR says when it is set (`0` or
- * `false`: never; anything else: always, even off a terminal and despite NO_COLOR, as in Node);
- * else never with NO_COLOR; else only on a terminal.
+ * Whether to colour a stream (stdout unless another is named): never with --no-color; else as
+ * FORCE_COLOR says when it is set (`0` or `false`: never; anything else: always, even off a
+ * terminal and despite NO_COLOR, as in Node); else never with NO_COLOR; else only on a terminal.
  */
-export function colorEnabled(ctx: CliContext, opts: { color?: boolean }): boolean {
+export function colorEnabled(ctx: CliContext, opts: { color?: boolean }, stream: Output = ctx.stdout): boolean {
   if (opts.color === false) return false;
   const force = ctx.env['FORCE_COLOR'];
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   if (ctx.env['NO_COLOR']) return false;
-  return ctx.stdout.isTTY;
+  return stream.isTTY;
 }

@@ -43,12 +43,13 @@ function tableRows(out: string): string[][] {
 }
 
 describe('navarch gpus (table)', () => {
-  it('prints an aligned table with every column and a sources footer', async () => {
-    const r = await gpus([]);
+  it('prints an aligned table with every column, host memory included, and a sources footer', async () => {
+    const r = await gpus(['--all']);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     const header = r.out.split('\n')[0]!;
-    expect(header.split(/\s{2,}/)).toEqual(['PROVIDER', 'TYPE', 'GPU', 'GPUS', 'GPU MEM', 'VCPUS', '$/HR', '$/GPU-HR', 'SPOT $/HR', 'REGIONS']);
+    expect(header.split(/\s{2,}/)).toEqual(['PROVIDER', 'TYPE', 'GPU', 'GPUS', 'GPU MEM', 'VCPUS', 'HOST MEM', '$/HR', '$/GPU-HR', 'SPOT $/HR', 'REGIONS']);
+    expect(tableRows(r.out).find((row) => row[1] === 'p5.48xlarge')?.slice(4, 7)).toEqual(['80 GiB', '192', '2048 GiB']);
     const rows = r.out.split('\n').slice(1, r.out.split('\n').indexOf(''));
     // Right-aligned numeric columns end at the same offset as their header.
     const perGpuEnd = header.indexOf('$/GPU-HR') + '$/GPU-HR'.length;
@@ -60,8 +61,8 @@ describe('navarch gpus (table)', () => {
   });
 
   it('leaves the fake cloud out unless it is named', async () => {
-    expect((await gpus([])).out).not.toMatch(/^fake /m);
-    const r = await gpus(['--provider', 'fake']);
+    expect((await gpus(['--all'])).out).not.toMatch(/^fake /m);
+    const r = await gpus(['--provider', 'fake', '--all']);
     expect(tableRows(r.out).every((row) => row[0] === 'fake')).toBe(true);
     expect(r.out).toMatch(/Source \(fake\)/);
   });
@@ -69,15 +70,15 @@ describe('navarch gpus (table)', () => {
   it('sorts by $/GPU-hr by default and shows "-" for unknown prices, last', async () => {
     const rows = tableRows((await gpus(['--provider', 'aws', '--gpu', 'h200'])).out);
     expect(rows.map((r) => r[1])).toEqual(['p5en.48xlarge', 'p5e.48xlarge']);
-    expect(rows[1]!.slice(6, 9)).toEqual(['-', '-', '-']);
-    expect(rows[0]![6]).toBe('63.30');
-    expect(rows[0]![7]).toBe('7.91');
-    expect(rows[0]![9]).toBe('us-east-1 +2');
+    expect(rows[1]!.slice(7, 10)).toEqual(['-', '-', '-']);
+    expect(rows[0]![7]).toBe('63.30');
+    expect(rows[0]![8]).toBe('7.91');
+    expect(rows[0]![10]).toBe('us-east-1 +2');
   });
 
   it('names the region the price comes from first', async () => {
     const rows = tableRows((await gpus(['--provider', 'gcp', '--gpu', 'h100', '--gpus', '8', '--sort', 'price'])).out);
-    expect(rows.map((r) => [r[1], r[9]])).toEqual([
+    expect(rows.map((r) => [r[1], r[10]])).toEqual([
       ['a3-highgpu-8g', 'us-central1 +2'],
       ['a3-megagpu-8g', 'us-east4 +2'],
     ]);
@@ -98,10 +99,51 @@ describe('navarch gpus (table)', () => {
   it('describes every option and sort key in --help', async () => {
     const r = await gpus(['--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--json', '--provider', '--gpu <id>', '--gpus <n>', '--spot', '--region', '--sort', '--no-color']) {
+    for (const flag of ['--json', '--provider', '--gpu <id>', '--gpus <n>', '--spot', '--region', '--sort', '--all', '--no-color']) {
       expect(r.out).toContain(flag);
     }
     for (const key of ['gpu-price', 'price', 'gpus', 'memory', 'name']) expect(r.out).toMatch(new RegExp(`^  ${key} `, 'm'));
+  });
+});
+
+describe('navarch gpus (summary by GPU model)', () => {
+  it('without --gpu: one row per GPU model with GPUs per node, the cheapest GPU-hour on demand and spot, and the clouds', async () => {
+    const r = await gpus([]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]!.split(/\s{2,}/)).toEqual(['GPU', 'GPU MEM', 'GPUS PER NODE', '$/GPU-HR', 'SPOT $/GPU-HR', 'CLOUDS', 'TYPES']);
+    const rows = tableRows(r.out);
+    const byGpu = new Map(rows.map((row) => [row[0], row]));
+    expect(byGpu.get('h100')).toEqual(['h100', '80 GiB', '1, 2, 4, 8', '3.29', '2.96', 'aws, gcp, lambda', '11']);
+    expect(byGpu.get('h200')).toEqual(['h200', '141 GiB', '8', '7.91', '3.32', 'aws, gcp', '3']);
+    // Lambda sells no spot capacity.
+    expect(byGpu.get('gh200')?.slice(3, 6)).toEqual(['2.29', '-', 'lambda']);
+    // One row per model, cheapest GPU-hour first.
+    expect(new Set(rows.map((row) => row[0])).size).toBe(rows.length);
+    const prices = rows.map((row) => Number(row[3]));
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    expect(r.out).toContain('`navarch gpus --gpu <GPU>` lists the instance types of one GPU; `--all` lists every type.');
+  });
+
+  it('narrows the summary with the same filters as the listing', async () => {
+    const rows = tableRows((await gpus(['--provider', 'lambda', '--gpus', '8'])).out);
+    expect(rows.map((row) => row[0]).sort()).toEqual(['a100', 'a100-80gb', 'b200', 'h100']);
+    expect(rows.every((row) => row[2] === '8' && row[5] === 'lambda')).toBe(true);
+  });
+
+  it('--json carries the summary beside the instance types', async () => {
+    const doc = (await gpusJson(['--gpu', 'h200'])) as JsonDoc & { gpu_models: unknown[] };
+    expect(doc.gpu_models).toEqual([
+      {
+        gpu: 'h200',
+        gpu_family: 'h200',
+        gpu_memory_gib: 141,
+        gpus_per_node: [8],
+        on_demand: { price_per_gpu_hour: 7.912, provider: 'aws', instance_type: 'p5en.48xlarge', region: 'us-east-1' },
+        spot: { price_per_gpu_hour: 3.3214, provider: 'aws', instance_type: 'p5en.48xlarge', region: 'us-east-2' },
+        providers: ['aws', 'gcp'],
+        instance_types: 3,
+      },
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * `navarch gpus`: the built-in catalog of GPU instance types, filtered, priced and sorted; with
- * `--available`, only what the repository's clouds report capacity for now.
+ * `--available`, only what the repository's clouds report capacity for now. Without `--gpu` (or
+ * `--all`) the table is a summary, one row per GPU model, as `sky show-gpus` gives.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
@@ -9,8 +10,11 @@ import {
   knownGpus,
   queryCatalog,
   SORT_KEYS,
+  summarizeByGpu,
   type CatalogRow,
   type CatalogSource,
+  type GpuHourPrice,
+  type GpuModelSummary,
   type SortKey,
 } from '../catalog/index.js';
 import { EXIT, outputFormat, type OutputFormat, type ProviderType } from '../model/index.js';
@@ -29,6 +33,7 @@ interface GpusOptions {
   sort: SortKey;
   color?: boolean;
   available?: boolean;
+  all?: boolean;
   dir: string;
 }
 
@@ -74,6 +79,10 @@ function regionsCell(row: CatalogRow): string {
   return row.regions.length > 1 ? `${first} +${row.regions.length - 1}` : first;
 }
 
+function jsonPrice(p: GpuHourPrice | undefined): unknown {
+  return p ? { price_per_gpu_hour: p.price, provider: p.provider, instance_type: p.instanceType, region: p.region } : null;
+}
+
 /** The JSON document: field names are part of the CLI's interface and only ever grow. */
 function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions, live: LiveOffers | undefined): unknown {
   return {
@@ -95,6 +104,16 @@ function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions,
       spot_price_per_hour: r.spot?.price ?? null,
       regions: r.regions.map((g) => ({ region: g.region, zones: g.zones, on_demand: g.onDemand ?? null, spot: g.spot ?? null })),
     })),
+    gpu_models: summarizeByGpu(rows).map((m) => ({
+      gpu: m.gpu,
+      gpu_family: m.gpuFamily,
+      gpu_memory_gib: m.gpuMemoryGiB,
+      gpus_per_node: m.counts,
+      on_demand: jsonPrice(m.onDemand),
+      spot: jsonPrice(m.spot),
+      providers: m.providers,
+      instance_types: m.instanceTypes,
+    })),
     sources: sources.map((s) => ({ provider: s.provider, url: s.url, retrieved: s.retrieved, note: s.note })),
     ...(live
       ? {
@@ -108,9 +127,42 @@ function toJson(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOptions,
   };
 }
 
-const HEADERS = ['PROVIDER', 'TYPE', 'GPU', 'GPUS', 'GPU MEM', 'VCPUS', '$/HR', '$/GPU-HR', 'SPOT $/HR', 'REGIONS'];
+const HEADERS = ['PROVIDER', 'TYPE', 'GPU', 'GPUS', 'GPU MEM', 'VCPUS', 'HOST MEM', '$/HR', '$/GPU-HR', 'SPOT $/HR', 'REGIONS'];
 /** Columns holding numbers are right-aligned so digits line up. */
-const NUMERIC = new Set([3, 4, 5, 6, 7, 8]);
+const NUMERIC = new Set([3, 4, 5, 6, 7, 8, 9]);
+
+const SUMMARY_HEADERS = ['GPU', 'GPU MEM', 'GPUS PER NODE', '$/GPU-HR', 'SPOT $/GPU-HR', 'CLOUDS', 'TYPES'];
+const SUMMARY_NUMERIC = new Set([1, 3, 4, 6]);
+
+/** Lines of a table, numeric columns right-aligned, the header bold. */
+function aligned(headers: string[], numeric: ReadonlySet<number>, cells: string[][], c: Colors): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]): string =>
+    row
+      .map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [c.bold(line(headers)), ...cells.map((row) => line(row))];
+}
+
+/** One row per GPU model: what can be had per node, the cheapest GPU-hour on demand and as spot, and where. */
+function renderSummary(models: GpuModelSummary[], sources: CatalogSource[], c: Colors, live: LiveOffers | undefined): string {
+  const cells = models.map((m) => [
+    m.gpu,
+    `${m.gpuMemoryGiB} GiB`,
+    m.counts.join(', '),
+    money(m.onDemand?.price),
+    money(m.spot?.price),
+    m.providers.join(', '),
+    String(m.instanceTypes),
+  ]);
+  const out = aligned(SUMMARY_HEADERS, SUMMARY_NUMERIC, cells, c);
+  out.push('', c.dim('$/GPU-HR and SPOT $/GPU-HR: the cheapest USD per GPU-hour of any listed type, in any region, on demand and as spot.'));
+  out.push(c.dim('`navarch gpus --gpu <GPU>` lists the instance types of one GPU; `--all` lists every type.'));
+  for (const s of sources) out.push(c.dim(`Source (${s.provider}): ${s.url}, retrieved ${s.retrieved}`));
+  if (live) out.push(...liveFooter(live, c));
+  return `${out.join('\n')}\n`;
+}
 
 /** Footer lines of a live listing: who was asked, who could not answer, what the catalog lacks. */
 function liveFooter(live: LiveOffers, c: Colors): string[] {
@@ -131,18 +183,13 @@ function renderTable(rows: CatalogRow[], sources: CatalogSource[], opts: GpusOpt
     String(r.info.gpus),
     `${r.info.gpuMemoryGiB} GiB`,
     String(r.info.vcpus),
+    `${r.info.memoryGiB} GiB`,
     money(r.price?.price),
     money(r.pricePerGpu),
     money(r.spot?.price),
     regionsCell(r),
   ]);
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]): string =>
-    row
-      .map((cell, i) => (NUMERIC.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  const out = [c.bold(line(HEADERS)), ...cells.map((row) => line(row))];
+  const out = aligned(HEADERS, NUMERIC, cells, c);
   const market = opts.spot ? 'spot' : 'on-demand';
   out.push('', c.dim(`$/HR (per node) and $/GPU-HR: ${market} USD in the cheapest region, named first under REGIONS.`));
   out.push(c.dim('SPOT $/HR: cheapest spot price. Figures are approximate list prices; --json gives each source\'s note.'));
@@ -167,11 +214,15 @@ export function registerGpus(program: Command, ctx: CliContext): void {
     .option('--spot', 'price by spot and list only types sold as spot')
     .option('--sort <key>', `order of the rows: ${SORT_KEYS.join(', ')}`, parseSort, 'gpu-price' as SortKey)
     .option('--available', 'only types and regions with capacity now, asked of the clouds declared in --dir that report it (Lambda, fake)')
+    .option('--all', 'list every instance type rather than a summary by GPU model (the listing --gpu gives for one GPU)')
     .addHelpText(
       'after',
       [
         '',
-        'Sort keys:',
+        'Without --gpu or --all: one row per GPU model, with the GPUs per node on offer, the cheapest',
+        '$/GPU-hr on demand and as spot, and the clouds that sell it (the filters below narrow it too).',
+        '',
+        'Sort keys (of the instance types of --gpu and --all):',
         '  gpu-price  $/GPU-hr, cheapest first (default)',
         '  price      $/hr per node, cheapest first',
         '  gpus       GPUs per node, most first',
@@ -183,6 +234,7 @@ export function registerGpus(program: Command, ctx: CliContext): void {
         'real cloud is listed; the embedded fake cloud only when named (--provider fake).',
         '',
         'Examples:',
+        '  navarch gpus',
         '  navarch gpus --gpu h100 --gpus 8',
         '  navarch gpus --provider aws,gcp --gpu a100 --spot --sort price',
         '  navarch gpus --region us-central1 --json',
@@ -216,6 +268,8 @@ export function registerGpus(program: Command, ctx: CliContext): void {
     } else if (rows.length === 0) {
       ctx.stdout.write(live ? 'No instance types with capacity now match.\n' : 'No instance types match.\n');
       if (live) ctx.stdout.write(`${liveFooter(live, c).join('\n')}\n`);
+    } else if (opts.gpu === undefined && !opts.all) {
+      ctx.stdout.write(renderSummary(summarizeByGpu(rows), sources, c, live));
     } else {
       ctx.stdout.write(renderTable(rows, sources, opts, c, live));
     }

@@ -38,7 +38,7 @@ export const SHARED_OPTIONS = {
     description: 'allow plans that grow a pool past `safety.max_nodes_per_pool` or create more than `safety.max_create` nodes',
   },
   concurrency: { flags: '--concurrency <n>', description: 'provider calls in flight at once (default: apply.concurrency, 8)' },
-  interval: { flags: '--interval <duration>', description: 'time between reconcile passes, e.g. 30s or 5m' },
+  interval: { flags: '--interval <duration>', description: 'time between passes (reconciles; for status --watch, looks), e.g. 30s or 5m' },
   insecureDev: {
     flags: '--insecure-dev',
     description: 'use the well-known development credentials where NAVARCH_AUTH_TOKEN / NAVARCH_NODE_SECRET are unset (development only)',

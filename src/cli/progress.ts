@@ -1,6 +1,7 @@
 /**
  * Apply progress. Off a terminal: one line per event, for CI logs. On a terminal: the same lines
- * plus a status line redrawn in place with what is in flight and for how long.
+ * plus a status line redrawn in place with what is in flight and for how long, cut to the
+ * terminal's width (a line that wraps cannot be redrawn in place: each redraw would add a row).
  */
 import type { ApplyEvent } from '../apply/index.js';
 import { formatDuration, type Action, type Clock } from '../model/index.js';
@@ -8,6 +9,13 @@ import type { Colors, Output } from './context.js';
 
 const verb: Record<Action['kind'], string> = { create: 'Creating', destroy: 'Destroying', replace: 'Replacing', update: 'Updating' };
 const symbol: Record<Action['kind'], string> = { create: '+', destroy: '-', replace: '-/+', update: '~' };
+
+/** `text` cut to fit `columns` (one column spare, where the cursor waits), marked with `…`; whole when the width is unknown. */
+export function fit(text: string, columns: number | undefined): string {
+  if (columns === undefined || columns < 2) return text;
+  const chars = [...text];
+  return chars.length <= columns - 1 ? text : `${chars.slice(0, Math.max(0, columns - 2)).join('')}…`;
+}
 
 export class Progress {
   private readonly inFlight = new Map<string, { action: Action; since: number }>();
@@ -85,7 +93,7 @@ export class Progress {
     const now = this.clock.now();
     const parts = [...this.inFlight.values()].slice(0, 4).map(({ action, since }) => `${action.node} ${formatDuration(now - since)}`);
     const more = this.inFlight.size > 4 ? ` +${this.inFlight.size - 4}` : '';
-    const line = this.c.dim(`Applying ${this.done}/${this.total}: ${parts.join(', ')}${more}`);
+    const line = this.c.dim(fit(`Applying ${this.done}/${this.total}: ${parts.join(', ')}${more}`, this.out.columns));
     this.out.write(`\r\x1b[2K${line}`);
     this.lastLine = line;
   }

@@ -3,14 +3,15 @@
  * replacement, over a directory or a git repository (`--repo`) whose status it commits back.
  */
 import type { Command } from 'commander';
+import { LOG_FORMATS, LOG_LEVELS } from '../log/index.js';
 import { formatDuration, NavarchError, parseDuration } from '../model/index.js';
-import type { ControlPlaneEvent, ListenAddress } from '../server/index.js';
-import { colorEnabled, colors, type CliContext, type Colors } from './context.js';
+import type { ListenAddress } from '../server/index.js';
+import type { CliContext } from './context.js';
 import { authorOf, gitTarget, lockOptions, withLock, withRepo, type GitOptions } from './git-options.js';
 import { sharedOption, withColor, withDir } from './options.js';
-import { cliLogger, resolveDir, type DirOptions } from './shared.js';
+import { cliLogger, resolveDir, type DirOptions, type LogOptions } from './shared.js';
 
-interface ServeOptions extends DirOptions, Omit<GitOptions, 'commit' | 'push'> {
+interface ServeOptions extends DirOptions, LogOptions, Omit<GitOptions, 'commit' | 'push'> {
   listen?: string;
   url?: string;
   tlsCert?: string;
@@ -22,50 +23,13 @@ interface ServeOptions extends DirOptions, Omit<GitOptions, 'commit' | 'push'> {
   insecureDev?: boolean;
 }
 
-function describe(e: ControlPlaneEvent, c: Colors): string | undefined {
-  switch (e.type) {
-    case 'reconcile-done': {
-      const s = e.summary;
-      const done = [
-        s.actions > 0 ? `reconcile ${s.result}: ${s.actions} action(s)` : '',
-        s.statusCommit ? `status pushed as ${s.statusCommit.slice(0, 7)}${s.desiredCommit ? ` (desired ${s.desiredCommit.slice(0, 7)})` : ''}` : '',
-      ].filter(Boolean);
-      const head = s.error ? c.red(`reconcile failed: ${s.error}`) : s.skipped ? c.yellow(`reconcile skipped: ${s.skipped}`) : done.join('; ') || undefined;
-      const warnings = s.warnings.map((w) => c.yellow(`warning: ${w}`));
-      return [head, ...warnings].filter(Boolean).join('\n') || undefined;
-    }
-    case 'apply':
-      if (e.event.type === 'start') return `${e.event.action.kind} ${e.event.action.existing?.name ?? e.event.action.node}: ${e.event.action.reason.message}`;
-      if (e.event.type === 'done') return c.green(`${e.event.action.kind} ${e.event.action.node}: done`);
-      if (e.event.type === 'failed') return c.red(`${e.event.action.kind} ${e.event.action.node} failed: ${e.event.error}`);
-      if (e.event.type === 'failover') return c.yellow(`${e.event.action.node}: ${e.event.from} → ${e.event.to} (${e.event.error})`);
-      return undefined;
-    case 'breaker':
-      return e.transition === 'opened' ? c.red(c.bold(`ALERT circuit breaker open: ${e.message}`)) : c.green(`circuit breaker of pool "${e.pool}" closed: ${e.message}`);
-    case 'cordoned':
-      return `cordoned and draining ${e.node}: ${e.reason}${e.notifierError ? c.red(` (notifier: ${e.notifierError})`) : ''}`;
-    case 'drain-timeout':
-      return c.yellow(`${e.node}: drain not confirmed after ${formatDuration(e.waitedMs)}; terminating anyway`);
-    case 'waiting-ready':
-      return `waiting for ${e.node} to register and report healthy before removing ${e.replaces}`;
-    default:
-      return undefined;
-  }
-}
-
-const BANNER = (token: string, where: string): string =>
-  [
-    '',
-    '!'.repeat(78),
-    '!! INSECURE DEVELOPMENT MODE (--insecure-dev)',
-    '!! NAVARCH_AUTH_TOKEN and/or NAVARCH_NODE_SECRET are not set: well-known values stand in.',
-    `!! Anyone who can reach ${where} can register nodes and control this fleet.`,
-    `!! Admin token: ${token}`,
-    '!! Never run this way outside a development machine.',
-    '!'.repeat(78),
-    '',
-    '',
-  ].join('\n');
+/**
+ * The insecure-mode warning, as one record: the admin token is a well-known value, said so that a
+ * developer can call the API, and a reader of the log sees at once how open this process is.
+ */
+const insecureWarning = (token: string, where: string): string =>
+  `INSECURE DEVELOPMENT MODE (--insecure-dev): NAVARCH_AUTH_TOKEN and/or NAVARCH_NODE_SECRET are not set, so well-known values stand in ` +
+  `(admin token ${token}); anyone who can reach ${where} can register nodes and control this fleet. Never run this way outside a development machine.`;
 
 export function registerServe(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -80,6 +44,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .addOption(sharedOption('allowDestroy'))
     .addOption(sharedOption('allowLarge'))
     .addOption(sharedOption('insecureDev'))
+    .addOption(sharedOption('logLevel').choices(LOG_LEVELS))
+    .addOption(sharedOption('logFormat').choices(LOG_FORMATS))
     .addHelpText(
       'after',
       '\n--interval defaults to control_plane.interval, else 1m.\n' +
@@ -90,17 +56,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
         'With --repo, each reconcile fetches the branch, takes the fleet lock, applies, and pushes the status; a reconcile\n' +
         'that finds the lock held by another applier is skipped. The store and local state live in the cache (--store to move the store).\n' +
         'Stops on SIGINT or SIGTERM: actions in flight finish, nothing new starts.\n' +
+        'Everything it says is a log record on stderr, each with its time: text lines on a terminal, JSON lines otherwise.\n' +
         'Examples:\n  NAVARCH_AUTH_TOKEN=... NAVARCH_NODE_SECRET=... navarch serve --dir . --listen 0.0.0.0:7600\n' +
         '  NAVARCH_GIT_TOKEN=... NAVARCH_WEBHOOK_SECRET=... navarch serve --repo https://github.com/org/fleet.git --ref main',
     );
   withLock(withRepo(withColor(withDir(cmd))).addOption(sharedOption('gitAuthor'))).action(async (opts: ServeOptions, command: Command) => {
     const server = await import('../server/index.js');
-    const c = colors(colorEnabled(ctx, opts));
     if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new NavarchError('cli.invalid', '--tls-cert and --tls-key go together');
     const listen: ListenAddress | undefined = opts.listen ? server.parseListen(opts.listen) : undefined;
     const intervalMs = opts.interval !== undefined ? parseDuration(opts.interval) : undefined;
     if (opts.interval !== undefined && !intervalMs) throw new NavarchError('cli.invalid', `--interval expects a duration such as 30s or 5m, not "${opts.interval}"`);
-    const logger = cliLogger(ctx);
+    const logger = cliLogger(ctx, opts, 'info');
+    const log = logger.child({ component: 'serve' });
     const target = await gitTarget(ctx, command, opts, logger);
     const running = await server.startServe({
       dir: target ? target.workdir : resolveDir(ctx, opts.dir),
@@ -116,15 +83,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
       allowDestroy: opts.allowDestroy ?? false,
       allowLarge: opts.allowLarge ?? false,
       insecureDev: opts.insecureDev ?? false,
-      onEvent: (e) => {
-        const line = describe(e, c);
-        if (line) ctx.stdout.write(`${line}\n`);
-      },
     });
-    if (running.credentials.insecure) ctx.stderr.write(c.red(c.bold(BANNER(running.credentials.adminToken, running.address))));
+    if (running.credentials.insecure) log.warn(insecureWarning(running.credentials.adminToken, running.address));
     const s = running.settings;
-    ctx.stdout.write(
-      `navarch serve: listening on ${running.address}; agents call ${running.agentUrl}; config ${running.config}; store ${running.storePath}; reconcile every ${formatDuration(s.intervalMs)}\n`,
+    log.info(
+      { address: running.address, agentUrl: running.agentUrl, config: running.config, store: running.storePath, interval: formatDuration(s.intervalMs) },
+      `listening on ${running.address}`,
     );
     let signals = 0;
     let stop = (): void => undefined;
@@ -133,7 +97,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       stop = (): void => {
         signals += 1;
         if (signals > 1) process.exit(130);
-        ctx.stdout.write('\nStopping: actions in flight finish, nothing new starts. Signal again to exit now.\n');
+        log.info('stopping: actions in flight finish, nothing new starts; signal again to exit now');
         void running.close().then(resolve, resolve);
       };
     });
@@ -145,6 +109,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
-    ctx.stdout.write('navarch serve: stopped\n');
+    log.info('stopped');
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
   });
 }

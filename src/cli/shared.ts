@@ -1,8 +1,8 @@
 /** Options and steps several commands share. */
 import { resolve } from 'node:path';
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, type LogFormat, type Logger } from '../log/index.js';
 import { EXIT, type ObservationGap, type OutputOptions } from '../model/index.js';
-import type { CliContext } from './context.js';
+import { colorEnabled, type CliContext } from './context.js';
 
 // The shared option definitions live in options.ts; these two are re-exported for the commands that take them from here.
 export { withColor, withDir } from './options.js';
@@ -16,9 +16,26 @@ export function resolveDir(ctx: CliContext, dir: string): string {
   return resolve(ctx.cwd, dir);
 }
 
-/** Logs go to stderr as JSON lines; quiet unless NAVARCH_LOG_LEVEL asks for more. */
-export function cliLogger(ctx: CliContext): Logger {
-  return createLogger({ level: ctx.env['NAVARCH_LOG_LEVEL'] ?? 'warn' });
+/** How a command's logs are written, when it lets the user say (`navarch serve`). */
+export interface LogOptions {
+  logLevel?: string;
+  logFormat?: LogFormat;
+  color?: boolean;
+}
+
+/**
+ * The process's one logger: to stderr, as text lines on a terminal and JSON lines otherwise; quiet
+ * (`warn`) unless --log-level or NAVARCH_LOG_LEVEL asks for more.
+ */
+export function cliLogger(ctx: CliContext, opts: LogOptions = {}, defaultLevel = 'warn'): Logger {
+  const format = opts.logFormat ?? (ctx.stderr.isTTY ? 'text' : 'json');
+  return createLogger({
+    level: opts.logLevel ?? ctx.env['NAVARCH_LOG_LEVEL'] ?? defaultLevel,
+    format,
+    color: format === 'text' && colorEnabled(ctx, opts, ctx.stderr),
+    destination: ctx.stderr,
+    clock: ctx.clock,
+  });
 }
 
 /**

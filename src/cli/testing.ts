@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { systemClock, type Clock } from '../model/index.js';
 import type { CliContext } from './context.js';
 import { main } from './main.js';
+import type { WatchTrigger } from './watch.js';
 
 export interface TestRunOptions {
   cwd?: string;
@@ -12,6 +13,8 @@ export interface TestRunOptions {
   /** What a user types on stdin. */
   input?: string;
   clock?: Clock;
+  /** When `status --watch` reads again (instead of file events and clock ticks). */
+  watch?: WatchTrigger;
 }
 
 export interface TestRun {
@@ -34,6 +37,7 @@ export async function runCommand(args: string[], opts: TestRunOptions = {}): Pro
     cwd: opts.cwd ?? process.cwd(),
     clock: opts.clock ?? systemClock,
     exitCode: 0,
+    ...(opts.watch ? { watch: opts.watch } : {}),
   };
   const code = await main(['node', 'navarch', ...args], ctx);
   return { code, out, err };

@@ -19,6 +19,19 @@ describe('statusChanged', () => {
     expect(statusChanged(serializeStatus(first), serializeStatus(second))).toBe(false);
   });
 
+  it("ignores a node's new last_seen, but not a change in what its agent says", () => {
+    const applied = pass(undefined, '01', undefined, 'applied');
+    const first = pass(applied, '02');
+    const heard = (s: FleetStatus, lastSeen: string, healthy = 8): FleetStatus => ({
+      ...s,
+      nodes: s.nodes.map((n) => ({ ...n, agent_version: '0.1.0', last_seen: lastSeen, gpu_health: { gpus: 8, healthy } })),
+    });
+    const before = serializeStatus(heard(first, '2026-01-02T00:00:00.000Z'));
+    expect(before).toMatch(/^ {4}last_seen: /m);
+    expect(statusChanged(before, serializeStatus(heard(pass(first, '03'), '2026-01-03T00:00:00.000Z')))).toBe(false);
+    expect(statusChanged(before, serializeStatus(heard(pass(first, '03'), '2026-01-03T00:00:00.000Z', 7)))).toBe(true);
+  });
+
   it('counts the first no-change pass after an apply, and any change in the fleet', () => {
     const applied = pass(undefined, '01', undefined, 'applied');
     const first = pass(applied, '02');

@@ -1,7 +1,8 @@
 /**
  * Whether a new status is worth a commit. A reconcile that found nothing to do still rewrites the
- * status (a new `updated_at`, the no-change history entry re-dated); committing that every minute
- * would bury the repository's history, so those timestamps do not count as a change.
+ * status (a new `updated_at`, the no-change history entry re-dated, each node's `last_seen` moved
+ * on by its agent's heartbeats); committing that every minute would bury the repository's history,
+ * so those timestamps do not count as a change.
  *
  * The status file is written by a deterministic serialiser (same status, same bytes), so two texts
  * say the same thing exactly when they are equal line for line outside those timestamps. Comparing
@@ -21,6 +22,9 @@ function noChangeHistoryTime(lines: string[]): number | undefined {
   return undefined;
 }
 
+/** A node's `last_seen:` line (nodes are a block sequence of mappings, their keys four spaces in). */
+const LAST_SEEN = /^ {4}last_seen: /;
+
 /** True when `next` says something `previous` did not (timestamps of a no-change pass aside). */
 export function statusChanged(previous: string | undefined, next: string): boolean {
   if (previous === undefined) return true;
@@ -35,6 +39,7 @@ export function statusChanged(previous: string | undefined, next: string): boole
     const y = b[i] as string;
     if (x === y) continue;
     if (x.startsWith('updated_at: ') && y.startsWith('updated_at: ')) continue;
+    if (LAST_SEEN.test(x) && LAST_SEEN.test(y)) continue;
     if (i === timeA && i === timeB) continue;
     return true;
   }

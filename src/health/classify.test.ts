@@ -38,7 +38,12 @@ describe('events', () => {
       severity: 'replace',
       reason: 'XID 79 on GPU 3 (0000:3b:00.0): GPU has fallen off the bus',
       xid: 79,
+      gpu: 3,
+      label: 'XID 79',
     });
+    // A GPU named by its PCI address alone is found by index among the registered ones.
+    expect(classifyEvent(xid(79, { pci: '0000:3b:00' }), GPUS, T)).toMatchObject({ gpu: 3, label: 'XID 79' });
+    expect(classifyEvent(xid(79, { pci: '0000:99:00' }), GPUS, T)).not.toHaveProperty('gpu');
   });
 
   it.each([
@@ -79,7 +84,12 @@ describe('events', () => {
 
   it('fails closed when NVML fails', () => {
     const e: HealthEvent = { kind: 'nvml-failure', time, gpu: 3, call: 'nvmlDeviceGetTemperature', error: 'GPU is lost' };
-    expect(classifyEvent(e, GPUS, T)).toEqual({ severity: 'unhealthy', reason: 'NVML nvmlDeviceGetTemperature failed on GPU 3 (0000:3b:00.0): GPU is lost' });
+    expect(classifyEvent(e, GPUS, T)).toEqual({
+      severity: 'unhealthy',
+      reason: 'NVML nvmlDeviceGetTemperature failed on GPU 3 (0000:3b:00.0): GPU is lost',
+      gpu: 3,
+      label: 'NVML nvmlDeviceGetTemperature failed',
+    });
   });
 
   it('treats a preemption notice as the end of the node, a rebalance as a warning', () => {
@@ -104,7 +114,7 @@ describe('checks and heartbeats', () => {
 
   it('judges the hottest GPU of a heartbeat', () => {
     const f = classifyTemperatures([{ index: 0, temperatureC: 60 }, { index: 3, temperatureC: 94 }, { index: 1 }], GPUS, T);
-    expect(f).toEqual({ severity: 'unhealthy', reason: 'GPU 3 (0000:3b:00.0) at 94°C (unhealthy from 92°C)' });
+    expect(f).toEqual({ severity: 'unhealthy', reason: 'GPU 3 (0000:3b:00.0) at 94°C (unhealthy from 92°C)', gpu: 3, label: '94°C' });
     expect(classifyTemperatures([{ index: 0, temperatureC: 60 }], GPUS, T)).toBeUndefined();
     expect(classifyTemperatures([], GPUS, T)).toBeUndefined();
   });
@@ -113,8 +123,18 @@ describe('checks and heartbeats', () => {
     const samples = [{ index: 0, temperatureC: 255, powerW: 4294967.295 }, { index: 3, temperatureC: 70, utilizationPct: 100, memoryUsedMiB: 81559 }];
     expect(classifyTemperatures(samples, GPUS, T)).toBeUndefined();
     expect(classifySensors(samples, GPUS)).toEqual([
-      { severity: 'unhealthy', reason: 'sensor fault on GPU 0 (0000:18:00.0): the temperature sensor reads 255°C, more than any GPU reaches (150°C); the GPU cannot be watched' },
-      { severity: 'unhealthy', reason: 'sensor fault on GPU 0 (0000:18:00.0): the power sensor reads 4294967.295 W, more than any GPU reaches (5000 W); the GPU cannot be watched' },
+      {
+        severity: 'unhealthy',
+        reason: 'sensor fault on GPU 0 (0000:18:00.0): the temperature sensor reads 255°C, more than any GPU reaches (150°C); the GPU cannot be watched',
+        gpu: 0,
+        label: 'temperature sensor fault',
+      },
+      {
+        severity: 'unhealthy',
+        reason: 'sensor fault on GPU 0 (0000:18:00.0): the power sensor reads 4294967.295 W, more than any GPU reaches (5000 W); the GPU cannot be watched',
+        gpu: 0,
+        label: 'power sensor fault',
+      },
     ]);
     expect(classifyEvent({ kind: 'thermal', time, gpu: 3, temperatureC: 65535, throttleReasons: [] }, GPUS, T)?.reason).toMatch(/^sensor fault on GPU 3 \(0000:3b:00\.0\): the temperature sensor reads 65535°C/);
   });

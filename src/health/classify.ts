@@ -33,6 +33,10 @@ export interface Finding {
   reason: string;
   /** Set for XID events (metrics count them by number). */
   xid?: number;
+  /** The GPU (by index) the finding is about, when it is about one. */
+  gpu?: number;
+  /** What was found in a few words, for a view with one cell per node (`XID 48`, `NVLink 2 down`). */
+  label?: string;
 }
 
 /** A GPU as its node registered it, to name GPUs by both index and PCI address. */
@@ -73,6 +77,19 @@ export function gpuLabel(gpus: readonly GpuIdentity[], gpu: number | undefined, 
   return where !== undefined ? `GPU at ${where}` : '';
 }
 
+/** The index of the GPU an event names by index or PCI address, when the node registered it (or the index was given). */
+export function gpuIndex(gpus: readonly GpuIdentity[], gpu: number | undefined, pci: string | undefined): number | undefined {
+  if (gpu !== undefined) return gpu;
+  if (pci === undefined) return undefined;
+  const address = normalizePci(pci);
+  return gpus.find((g) => normalizePci(g.pciBusId) === address)?.index;
+}
+
+/** `finding` about GPU `gpu` (when known), labelled for a one-cell view. */
+function about(finding: Finding, gpu: number | undefined, label: string): Finding {
+  return gpu === undefined ? { ...finding, label } : { ...finding, gpu, label };
+}
+
 function on(label: string): string {
   return label ? ` on ${label}` : '';
 }
@@ -87,11 +104,15 @@ export function classifyEvent(e: HealthEvent, gpus: readonly GpuIdentity[], t: T
       const severity = XID_SEVERITY[info.bucket];
       if (!severity) return undefined;
       const suffix = info.bucket === 'application' ? ' (application error; the node stays)' : '';
-      return { severity, reason: `XID ${e.xid}${on(gpuLabel(gpus, e.gpu, e.pci))}: ${info.name}${suffix}`, xid: e.xid };
+      return about({ severity, reason: `XID ${e.xid}${on(gpuLabel(gpus, e.gpu, e.pci))}: ${info.name}${suffix}`, xid: e.xid }, gpuIndex(gpus, e.gpu, e.pci), `XID ${e.xid}`);
     }
     case 'ecc': {
       if (e.volatileUncorrected > 0) {
-        return { severity: 'replace', reason: `ECC double-bit errors${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.volatileUncorrected} uncorrected since the driver loaded` };
+        return about(
+          { severity: 'replace', reason: `ECC double-bit errors${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.volatileUncorrected} uncorrected since the driver loaded` },
+          e.gpu,
+          'ECC double-bit errors',
+        );
       }
       return e.aggregateUncorrected > 0
         ? { severity: 'info', reason: `ECC${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.aggregateUncorrected} uncorrected errors over the GPU's life` }
@@ -99,30 +120,32 @@ export function classifyEvent(e: HealthEvent, gpus: readonly GpuIdentity[], t: T
     }
     case 'remapped-rows': {
       const label = gpuLabel(gpus, e.gpu, undefined);
-      if (e.failure) return { severity: 'replace', reason: `row remapping failed${on(label)}: the GPU needs RMA` };
-      if (e.pending) return { severity: 'degraded', reason: `row remap pending${on(label)}: a GPU reset activates it` };
+      if (e.failure) return about({ severity: 'replace', reason: `row remapping failed${on(label)}: the GPU needs RMA` }, e.gpu, 'row remapping failed');
+      if (e.pending) return about({ severity: 'degraded', reason: `row remap pending${on(label)}: a GPU reset activates it` }, e.gpu, 'row remap pending');
       return undefined;
     }
     case 'retired-pages': {
       const label = gpuLabel(gpus, e.gpu, undefined);
       const total = e.singleBit + e.doubleBit;
-      if (total >= RETIRED_PAGES_RMA) return { severity: 'replace', reason: `${total} retired memory pages${on(label)}: the GPU needs RMA` };
-      if (e.pending) return { severity: 'degraded', reason: `page retirement pending${on(label)}: a GPU reset activates it` };
+      if (total >= RETIRED_PAGES_RMA) return about({ severity: 'replace', reason: `${total} retired memory pages${on(label)}: the GPU needs RMA` }, e.gpu, `${total} retired pages`);
+      if (e.pending) return about({ severity: 'degraded', reason: `page retirement pending${on(label)}: a GPU reset activates it` }, e.gpu, 'page retirement pending');
       return undefined;
     }
     case 'thermal': {
       if (implausible('temperatureC', e.temperatureC)) return sensorFault(gpus, e.gpu, 'temperatureC', e.temperatureC);
       const label = gpuLabel(gpus, e.gpu, undefined);
       const heat = temperatureFinding(label, e.temperatureC, t);
-      if (heat) return heat;
+      if (heat) return about(heat, e.gpu, `${e.temperatureC}°C`);
       const thermal = e.throttleReasons.filter((r) => /thermal/i.test(r));
-      return thermal.length > 0 ? { severity: 'degraded', reason: `thermal throttling${on(label)} (${thermal.join(', ')}) at ${e.temperatureC}°C` } : undefined;
+      return thermal.length > 0
+        ? about({ severity: 'degraded', reason: `thermal throttling${on(label)} (${thermal.join(', ')}) at ${e.temperatureC}°C` }, e.gpu, 'thermal throttling')
+        : undefined;
     }
     case 'nvlink':
-      return e.state === 'down' ? { severity: 'unhealthy', reason: `NVLink ${e.link}${on(gpuLabel(gpus, e.gpu, undefined))} is down` } : undefined;
+      return e.state === 'down' ? about({ severity: 'unhealthy', reason: `NVLink ${e.link}${on(gpuLabel(gpus, e.gpu, undefined))} is down` }, e.gpu, `NVLink ${e.link} down`) : undefined;
     case 'nvml-failure':
       // NVML failing is itself a signal: a node whose GPUs cannot be read is not assumed healthy.
-      return { severity: 'unhealthy', reason: `NVML ${e.call} failed${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.error}` };
+      return about({ severity: 'unhealthy', reason: `NVML ${e.call} failed${on(gpuLabel(gpus, e.gpu, undefined))}: ${e.error}` }, e.gpu, `NVML ${e.call} failed`);
     case 'preemption': {
       const at = e.at ? ` at ${e.at}` : '';
       if (e.action === 'rebalance') return { severity: 'degraded', reason: `spot rebalance recommendation (${e.cloud}${at})` };
@@ -154,5 +177,6 @@ export function classifyTemperatures(samples: readonly GpuSample[], gpus: readon
     if (s.temperatureC !== undefined && !implausible('temperatureC', s.temperatureC) && (hottest?.temperatureC === undefined || s.temperatureC > hottest.temperatureC)) hottest = s;
   }
   if (hottest?.temperatureC === undefined) return undefined;
-  return temperatureFinding(gpuLabel(gpus, hottest.index, undefined), hottest.temperatureC, t);
+  const heat = temperatureFinding(gpuLabel(gpus, hottest.index, undefined), hottest.temperatureC, t);
+  return heat && about(heat, hottest.index, `${hottest.temperatureC}°C`);
 }

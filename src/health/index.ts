@@ -15,6 +15,6 @@ export {
 } from './classify.js';
 export { classifySensors, implausible, SENSOR_LIMITS, sensorFault, type GpuSensor } from './sensors.js';
 export { DEFAULT_HEALTH_POLICY, resolvePolicy, type HealthPolicy } from './policy.js';
-export { clearVerdicts, foldRegistration, foldReport, initialHealthState, type Evaluation, type Mark, type NodeHealthState } from './state.js';
+export { clearVerdicts, foldRegistration, foldReport, initialHealthState, type Evaluation, type GpuFault, type Mark, type NodeHealthState } from './state.js';
 export { judgeNode, type JudgeInput, type NodeVerdict, type VerdictCause } from './judge.js';
 export { breakerAllowance, evaluateBreaker, FLEET_BREAKER, type BadNode, type BreakerInput, type BreakerResult, type BreakerState } from './breaker.js';

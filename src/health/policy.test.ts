@@ -116,3 +116,29 @@ describe('silence', () => {
     expect(judgeNode(input, resolvePolicy({ unhealthyAfter: 2, autoReplace: true, registrationTimeoutMs: 0 }), T0 + 99 * MIN).health).toBe('unknown');
   });
 });
+
+describe('GPU faults', () => {
+  const onGpu = (f: Finding, gpu: number, label: string): Finding => ({ ...f, gpu, label });
+  const hot = onGpu({ severity: 'degraded', reason: 'GPU 2 at 88°C (degraded from 85°C)' }, 2, '88°C');
+
+  it('names each GPU that is not well by its worst finding, in GPU order', () => {
+    const s = fold([[hot, onGpu(fatal, 3, 'XID 79'), onGpu(bad, 3, 'NVLink 1 down'), bad]]);
+    expect(s.gpuFaults).toEqual([
+      { gpu: 2, label: '88°C', severity: 'degraded', at: T0 },
+      { gpu: 3, label: 'XID 79', severity: 'replace', at: T0 },
+    ]);
+    expect(fold([[bad]]).gpuFaults).toBeUndefined();
+  });
+
+  it('forgets a passing fault at the next report; keeps a reset until the node reboots, and a fatal one for good', () => {
+    const s = fold([[hot, onGpu(reset, 1, 'XID 48'), onGpu(fatal, 3, 'XID 79')], []]);
+    expect(s.gpuFaults?.map((f) => [f.gpu, f.label])).toEqual([
+      [1, 'XID 48'],
+      [3, 'XID 79'],
+    ]);
+    expect(foldRegistration(s, [], false, T0 + 2 * MIN).gpuFaults).toHaveLength(2);
+    const rebooted = foldRegistration(s, [], true, T0 + 2 * MIN);
+    expect(rebooted.gpuFaults?.map((f) => f.label)).toEqual(['XID 79']);
+    expect(clearVerdicts(rebooted).gpuFaults).toBeUndefined();
+  });
+});

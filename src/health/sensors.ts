@@ -37,10 +37,12 @@ export function implausible(sensor: GpuSensor, value: number): boolean {
 export function sensorFault(gpus: readonly GpuIdentity[], gpu: number | undefined, sensor: GpuSensor, value: number): Finding {
   const l = SENSOR_LIMITS[sensor];
   const label = gpuLabel(gpus, gpu, undefined) || 'a GPU';
-  return {
+  const finding: Finding = {
     severity: 'unhealthy',
     reason: `sensor fault on ${label}: the ${l.name} sensor reads ${value}${l.unit}, more than any GPU reaches (${l.max}${l.unit}); the GPU cannot be watched`,
+    label: `${l.name} sensor fault`,
   };
+  return gpu === undefined ? finding : { ...finding, gpu };
 }
 
 /** One finding per reading of a heartbeat that no GPU produces. */

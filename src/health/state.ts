@@ -15,6 +15,16 @@ export interface Mark {
 
 export type Evaluation = 'healthy' | 'degraded' | 'unhealthy';
 
+/** What is wrong with one GPU of a node, as a one-cell view names it. */
+export interface GpuFault {
+  gpu: number;
+  /** A few words (`XID 48`, `NVLink 2 down`). */
+  label: string;
+  severity: Severity;
+  /** Server time (ms) it was seen. */
+  at: number;
+}
+
 export interface NodeHealthState {
   /** Health reports evaluated so far. */
   evaluations: number;
@@ -34,6 +44,11 @@ export interface NodeHealthState {
   bootFailed?: Mark;
   /** Times of reports that needed a GPU reset, within the reset window. */
   resets: number[];
+  /**
+   * The GPUs that are not well, one entry each (the worst finding): what the latest report found,
+   * plus what lasts past it (a GPU that needs a reset, until the node reboots; one that is done, for good).
+   */
+  gpuFaults?: GpuFault[];
 }
 
 export function initialHealthState(): NodeHealthState {
@@ -51,6 +66,9 @@ export function foldRegistration(state: NodeHealthState, bootChecks: readonly Ch
   } else delete next.bootFailed;
   if (newBoot) {
     delete next.needsReset;
+    const lasting = (state.gpuFaults ?? []).filter((f) => f.severity === 'replace');
+    if (lasting.length > 0) next.gpuFaults = lasting;
+    else delete next.gpuFaults;
     // A stopped-and-started spot node is a new machine as far as its notice is concerned.
     delete next.preempted;
   }
@@ -92,12 +110,31 @@ export function foldReport(state: NodeHealthState, findings: readonly Finding[],
       }
     }
   }
+  const gpuFaults = foldGpuFaults(state.gpuFaults, findings, now);
+  if (gpuFaults.length > 0) next.gpuFaults = gpuFaults;
+  else delete next.gpuFaults;
   next.evaluations = state.evaluations + 1;
   next.consecutiveUnhealthy = health === 'unhealthy' ? state.consecutiveUnhealthy + 1 : 0;
   if (health !== 'unhealthy') delete next.unhealthySince;
   else if (next.unhealthySince === undefined && next.consecutiveUnhealthy >= policy.unhealthyAfter) next.unhealthySince = now;
   next.last = reason === undefined ? { health, at: now } : { health, reason, at: now };
   return next;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, preempt: 0, degraded: 1, unhealthy: 2, reset: 3, replace: 4 };
+
+/** A report's GPU findings over what lasts of the earlier ones: the worst per GPU, by GPU index. */
+function foldGpuFaults(prev: readonly GpuFault[] | undefined, findings: readonly Finding[], now: number): GpuFault[] {
+  const lasting = (prev ?? []).filter((f) => f.severity === 'replace' || f.severity === 'reset');
+  const found = findings.flatMap((f): GpuFault[] =>
+    f.gpu !== undefined && SEVERITY_RANK[f.severity] > 0 ? [{ gpu: f.gpu, label: f.label ?? f.reason, severity: f.severity, at: now }] : [],
+  );
+  const worst = new Map<number, GpuFault>();
+  for (const f of [...lasting, ...found]) {
+    const seen = worst.get(f.gpu);
+    if (!seen || SEVERITY_RANK[f.severity] > SEVERITY_RANK[seen.severity]) worst.set(f.gpu, f);
+  }
+  return [...worst.values()].sort((a, b) => a.gpu - b.gpu);
 }
 
 /** An operator vouches for the node (uncordon): every verdict is forgotten, the count starts over. */

@@ -13,6 +13,8 @@ export interface ProcessOutput {
   write(text: string): void;
   /** True when this stream is an interactive terminal. */
   readonly isTTY: boolean;
+  /** The terminal's width in characters, as it is now (it follows a resize); undefined off a terminal. */
+  readonly columns: number | undefined;
 }
 
 type Name = 'stdout' | 'stderr';
@@ -52,6 +54,12 @@ function guardBoth(): Record<Name, ProcessOutput> {
   process.on('exit', () => {
     if (failed) process.exitCode = 1;
   });
-  const output = (name: Name): ProcessOutput => ({ write: (t) => write(name, t), isTTY: Boolean(streams[name].isTTY) });
+  const output = (name: Name): ProcessOutput => ({
+    write: (t) => write(name, t),
+    isTTY: Boolean(streams[name].isTTY),
+    get columns() {
+      return streams[name].isTTY ? streams[name].columns : undefined;
+    },
+  });
   return { stdout: output('stdout'), stderr: output('stderr') };
 }

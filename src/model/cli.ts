@@ -42,6 +42,8 @@ export const COMMON_OPTIONS = {
   version: { flags: '-V, --version', description: 'print the version and exit' },
   json: { flags: '--json', description: 'print JSON (the same as --output json)' },
   output: { flags: '-o, --output <format>', description: 'how to print the result' },
+  logLevel: { flags: '--log-level <level>', description: 'least severe records written (env NAVARCH_LOG_LEVEL; default info)' },
+  logFormat: { flags: '--log-format <format>', description: 'text (for a terminal) or json (one object per line); default text on a terminal, else json' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** The output format the options ask for: `--json` is `-o json`; the two contradicting is an error. */

@@ -24,3 +24,26 @@ export function formatDuration(ms: number): string {
   s -= m * 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
 }
+
+/**
+ * An age as a person reads it at a glance, in its two largest units, as kubectl shows them:
+ * `14s`, `5m3s`, `3h12m`, `2d4h`, `45d`. Negative ages (a clock ahead of the writer's) read `0s`.
+ */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const units: Array<[string, number]> = [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  const first = units.findIndex(([, size]) => s >= size);
+  if (first < 0) return '0s';
+  const [unit, size] = units[first] as [string, number];
+  const whole = Math.floor(s / size);
+  const next = units[first + 1];
+  // Past ten days the hours no longer matter.
+  if (!next || (unit === 'd' && whole >= 10)) return `${whole}${unit}`;
+  const rest = Math.floor((s - whole * size) / next[1]);
+  return rest > 0 ? `${whole}${unit}${rest}${next[0]}` : `${whole}${unit}`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { digestOf, stableStringify } from './hash.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatAge, formatDuration, parseDuration } from './duration.js';
 import { clearSecrets, redact, redactValue, registerSecret, REDACTED } from './redact.js';
 import { ConfigError, NavarchError, ProviderError } from './errors.js';
 import { ManualClock } from './clock.js';
@@ -30,6 +30,19 @@ describe('parseDuration', () => {
     expect(formatDuration(250)).toBe('250ms');
     expect(formatDuration(0)).toBe('0ms');
   });
+});
+
+describe('formatAge', () => {
+  it.each([
+    [-5_000, '0s'],
+    [999, '0s'],
+    [14_000, '14s'],
+    [60_000, '1m'],
+    [303_000, '5m3s'],
+    [3 * 3_600_000 + 12 * 60_000 + 59_000, '3h12m'],
+    [2 * 86_400_000 + 4 * 3_600_000, '2d4h'],
+    [45 * 86_400_000 + 5 * 3_600_000, '45d'],
+  ])('%s ms reads %s', (ms, text) => expect(formatAge(ms)).toBe(text));
 });
 
 describe('redact', () => {

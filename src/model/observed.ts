@@ -28,6 +28,8 @@ export interface ObservedNode {
   /** When the node entered its current state (ISO-8601), from the status file or the cloud. */
   since: string | undefined;
   launchedAt: string | undefined;
+  privateIp?: string | undefined;
+  publicIp?: string | undefined;
 }
 
 /** What the last status file recorded about a pool, for things the cloud cannot tell. */

@@ -26,6 +26,26 @@ export interface StatusNode {
   price_per_hour?: number;
   /** How this node came to be where it is, when apply had to fail over. */
   placement_note?: string;
+  /** When the instance was launched (the cloud's word, else when navarch created it). */
+  launched_at?: string;
+  private_ip?: string;
+  public_ip?: string;
+  /** The node agent's version, as it registered (the control plane writes this). */
+  agent_version?: string;
+  /** When the control plane last heard from the node's agent. */
+  last_seen?: string;
+  /** The GPUs as the node's agent reported them; absent until an agent has registered. */
+  gpu_health?: StatusGpuHealth;
+}
+
+/** How a node's GPUs are, from its agent's reports. */
+export interface StatusGpuHealth {
+  /** GPUs the agent found. */
+  gpus: number;
+  /** GPUs with nothing wrong. */
+  healthy: number;
+  /** The GPUs that are not well, each with what is wrong (`XID 48`), by GPU index. */
+  faults?: Array<{ gpu: number; reason: string }>;
 }
 
 export interface StatusCondition {

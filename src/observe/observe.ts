@@ -115,6 +115,8 @@ export async function observe(input: ObserveInput): Promise<Observation> {
         cordoned: fact?.cordoned ?? before?.cordoned ?? false,
         since: before && before.state === inst.state ? before.since : undefined,
         launchedAt: inst.launchedAt,
+        privateIp: inst.privateIp,
+        publicIp: inst.publicIp,
       });
     }
   }

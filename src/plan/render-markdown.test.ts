@@ -37,7 +37,7 @@ describe('renderMarkdown', () => {
         '',
         '  # pool "train": 2 → 4 nodes, $47.84/hr → $95.68/hr',
         '!   pool "train"',
-        '!       /min_nodes: 2 → 4',
+        '!       min_nodes = 2 → 4',
         '+   train-2   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
         '      # pool has 2 of 4 nodes',
         '+   train-3   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
@@ -56,7 +56,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('\n+   train-3   f1.8xh100');
     expect(md).toContain('\n-   train-1   f1.8xh100');
     expect(md).toContain('\n-/+ train-2 → train-5   f1.1xh100');
-    expect(md).toContain('\n!   train-0   labels team: "a" → "b"');
+    expect(md).toContain('\n!   train-0   labels.team = "a" → "b"');
     expect(md).toContain('\n-   pool "prod"');
     // Comments, warnings and the summary stay context lines.
     expect(md).toContain('\n      # pool has 2 of 4 nodes');

@@ -33,14 +33,14 @@ describe('renderText', () => {
         '',
         '  # pool "train": 3 nodes, $50.33/hr → $71.76/hr',
         '  ~ pool "train"',
-        '      ~ /labels/team: "a" → "b"',
+        '      ~ labels.team = "a" → "b"',
         '  + train-3   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
         '      # pool has 2 of 4 nodes',
         '  - train-1   f1.8xh100 fake-000002 on local local-1 (on-demand, $23.92/hr)',
         '      # node is not part of the pool any more',
         '-/+ train-2 → train-5   f1.1xh100 → f1.8xh100 on local local-1 (on-demand, $2.49/hr → $23.92/hr, create before destroy)',
         '      # instance type changed: f1.1xh100 is no longer a placement of pool "train"',
-        '  ~ train-0   labels team: "a" → "b"',
+        '  ~ train-0   labels.team = "a" → "b"',
         '',
         'Warnings:',
         '  - pool "prod" is protected: 2 nodes kept although the pool was removed',
@@ -59,7 +59,7 @@ describe('renderText', () => {
         '',
         '  # pool "train": 2 → 4 nodes, $47.84/hr → $95.68/hr',
         '  ~ pool "train"',
-        '      ~ /min_nodes: 2 → 4',
+        '      ~ min_nodes = 2 → 4',
         '  + train-2   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
         '      # pool has 2 of 4 nodes',
         '  + train-3   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
@@ -84,7 +84,7 @@ describe('renderText', () => {
       [
         'No changes. Your fleet matches the configuration.',
         '',
-        'Pool declarations changed; no node needs to:',
+        'Pool declarations changed, but no node needs to change:',
         '',
         '  # pool "prod" (removed, protected): 2 nodes, $47.84/hr',
         '  - pool "prod"',
@@ -124,7 +124,7 @@ describe('renderText', () => {
 
   it('shows label updates without a redundant reason line', () => {
     const text = plain(labelUpdatePlan());
-    expect(text).toContain('  ~ train-0   labels team: "a" → "b"\n  ~ train-1   labels team: "a" → "b"\n\nPlan:');
+    expect(text).toContain('  ~ train-0   labels.team = "a" → "b"\n  ~ train-1   labels.team = "a" → "b"\n\nPlan:');
     expect(text).not.toContain('pool labels changed');
   });
 
@@ -132,8 +132,8 @@ describe('renderText', () => {
     const plan = labelUpdatePlan();
     const [first] = plan.actions;
     if (!first) throw new Error('fixture has actions');
-    first.labels = { before: { team: 'a', old: 'x' }, after: { team: 'a', env: 'prod' } };
-    expect(plain(plan)).toContain('  ~ train-0   labels +env: "prod", -old: "x"\n');
+    first.labels = { before: { team: 'a', old: 'x' }, after: { team: 'a', env: 'prod', 'app.kubernetes.io/name': 'web' } };
+    expect(plain(plan)).toContain('  ~ train-0   +labels["app.kubernetes.io/name"] = "web", +labels.env = "prod", -labels.old = "x"\n');
   });
 
   it('shows the preferred placement and its fallbacks', () => {
@@ -141,9 +141,9 @@ describe('renderText', () => {
       [
         '  # pool "h100" (new): 0 → 1 nodes, $0.00/hr → $98.32/hr',
         '  + pool "h100"',
-        '      + /gpu: "h100"',
-        '      + /gpus: 8',
-        '      + /nodes: 1',
+        '      + gpu   = "h100"',
+        '      + gpus  = 8',
+        '      + nodes = 1',
         '  + h100-0   p5.48xlarge on aws us-east-1 (on-demand, $98.32/hr) (+2 fallbacks: gcp us-central1 (a3-highgpu-8g), lambda us-east-1 (gpu_8x_h100_sxm5))',
         '      # pool has 0 of 1 nodes',
       ].join('\n'),
@@ -165,9 +165,82 @@ describe('renderText', () => {
     });
     const text = plain(plan);
     expect(text).toContain(
-      '  + train-0   f1.8xh100 on local local-1 (spot, $?/hr) (+4 fallbacks: local local-2, other r1, other r2 (on-demand), …)\n',
+      '  + train-0   f1.8xh100 on local local-1 (spot, $?/hr) (+4 fallbacks: local local-2, other r1, other r2 (on-demand) and 1 more)\n',
     );
     expect(text).toContain('Cost: $0.00/hr → $0.00/hr (+$0.00/hr): on-demand +$0.00/hr, spot +$0.00/hr; 1 node has no known price (counted as $0.00)\n');
+  });
+
+  it('shows pool attributes as Terraform does: names for JSON pointers, values in HCL, the = aligned', () => {
+    const plan = buildPlan({
+      actions: [],
+      pools: [
+        poolPlan('infer', {
+          change: 'create',
+          patch: [
+            { op: 'add', path: '/instance_type', value: 'f1.1xh100' },
+            { op: 'add', path: '/labels', value: { team: 'serving', 'app.kubernetes.io/name': 'web' } },
+            { op: 'add', path: '/health', value: { unhealthy_after: 2, auto_replace: true } },
+            { op: 'add', path: '/regions', value: ['local-1', 'local-2'] },
+            { op: 'test', path: '/candidates/0/region', value: 'local-1' },
+            { op: 'replace', path: '/candidates/0/region', value: 'local-2' },
+            { op: 'test', path: '/labels/old~1key', value: 'x' },
+            { op: 'remove', path: '/labels/old~1key' },
+          ],
+        }),
+      ],
+      cost: cost(0, 0),
+    });
+    expect(plain(plan)).toContain(
+      [
+        '  + pool "infer"',
+        '      + instance_type        = "f1.1xh100"',
+        '      + labels               = {team = "serving", "app.kubernetes.io/name" = "web"}',
+        '      + health               = {unhealthy_after = 2, auto_replace = true}',
+        '      + regions              = ["local-1", "local-2"]',
+        '      ~ candidates[0].region = "local-1" → "local-2"',
+        '      - labels["old/key"]    = "x"',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a long value by whole entries and says how many more, never cutting one', () => {
+    const labels = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`label${i}`, `value-${i}`]));
+    const plan = buildPlan({ actions: [], pools: [poolPlan('p', { change: 'create', patch: [{ op: 'add', path: '/labels', value: labels }] })], cost: cost(0, 0) });
+    const line = plain(plan)
+      .split('\n')
+      .find((l) => l.includes('+ labels'));
+    expect(line).toBe('      + labels = {label0 = "value-0", label1 = "value-1", +10 more}');
+  });
+
+  it('says a reason shared by a run of nodes once, after them', () => {
+    const placements = [placement()];
+    const plan = buildPlan({
+      actions: [
+        createAction('train', 'train-3', 'pool "train" has 2 of 5 nodes', placements),
+        createAction('train', 'train-4', 'pool "train" has 2 of 5 nodes', placements),
+        createAction('train', 'train-5', 'pool "train" has 2 of 5 nodes', placements),
+        createAction('train', 'train-6', 'something else', placements),
+      ],
+      pools: [poolPlan('train', { nodesBefore: 2, nodesAfter: 6, costBefore: 0, costAfter: 0 })],
+      cost: cost(0, 0),
+    });
+    expect(plain(plan)).toContain(
+      [
+        '  + train-3   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
+        '  + train-4   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
+        '  + train-5   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
+        '      # 3 nodes: pool "train" has 2 of 5 nodes',
+        '  + train-6   f1.8xh100 on local local-1 (on-demand, $23.92/hr)',
+        '      # something else',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each(Object.entries(FIXTURES))('%s: every line ends at the end of what it says (a heading ends with its colon)', (_name, make) => {
+    for (const line of plain(make()).split('\n')) {
+      expect(line).not.toMatch(/…|[;,]$|\b(to|the|a|an|of|and|or|no|but):?$/);
+    }
   });
 
   it.each(Object.entries(FIXTURES))('%s: the summary line counts a replace as one add and one destroy', (_name, make) => {

@@ -32,6 +32,7 @@ export interface TextOptions {
 }
 
 const NAME_GAP = '   ';
+/** A value longer than this shows its first entries and how many more there are, never half an entry. */
 const MAX_VALUE_CHARS = 60;
 const MAX_FALLBACKS_SHOWN = 3;
 
@@ -114,11 +115,11 @@ export function planLines(plan: Plan): PlanLine[] {
     const none = plan.unknown.length ? 'No changes to the pools that could be observed.' : 'No changes. Your fleet matches the configuration.';
     lines.push({ symbol: '', depth: 0, text: none, style: 'bold' });
     // A pool can change (say, max_nodes raised) without any node to create or destroy: still show it.
-    if (groups.length) lines.push(blank(), { symbol: '', depth: 0, text: 'Pool declarations changed; no node needs to:' });
+    if (groups.length) lines.push(blank(), { symbol: '', depth: 0, text: 'Pool declarations changed, but no node needs to change:' });
   }
   for (const group of groups) {
     lines.push(blank(), ...poolLines(group.name, group.pool));
-    for (const action of group.actions) lines.push(...actionLines(action));
+    lines.push(...actionsLines(group.actions));
   }
   if (plan.unknown.length) {
     lines.push(blank(), { symbol: '', depth: 0, text: UNKNOWN_HEADING, style: 'error' });
@@ -185,44 +186,108 @@ function poolLines(name: string, pool: PoolPlan | undefined): PlanLine[] {
   return lines;
 }
 
-/** JSON Patch as `+ /path: value`, `- /path`, `~ /path: old → new` (old values come from `test` ops). */
+/**
+ * JSON Patch as Terraform shows attributes: `+ name = value`, `- name = old`, `~ name = old → new`,
+ * with paths as attribute names (`labels.team`, `candidates[0].region`) and values in HCL's
+ * notation (`{team = "serving"}`); the `=` of one pool's lines aligned. Old values come from the
+ * `test` op fast-json-patch's invertible diff puts before each replace and remove.
+ */
 function patchLines(patch: JsonPatchOperation[]): PlanLine[] {
-  const lines: PlanLine[] = [];
+  const rows: Array<{ symbol: '+' | '-' | '~'; name: string; rest: string }> = [];
   patch.forEach((op, i) => {
     const prev = patch[i - 1];
-    // fast-json-patch's invertible diff puts a `test` of the old value before each replace/remove.
-    const old = prev?.op === 'test' && prev.path === op.path ? `${showValue(prev.value)} → ` : '';
-    if (op.op === 'add') lines.push({ symbol: '+', depth: 1, text: `${op.path}: ${showValue(op.value)}` });
-    else if (op.op === 'remove') lines.push({ symbol: '-', depth: 1, text: old ? `${op.path}: ${old.slice(0, -3)}` : op.path });
-    else if (op.op === 'replace') lines.push({ symbol: '~', depth: 1, text: `${op.path}: ${old}${showValue(op.value)}` });
-    else if (op.op === 'move') lines.push({ symbol: '~', depth: 1, text: `${op.path}: moved from ${op.from ?? '?'}` });
-    else if (op.op === 'copy') lines.push({ symbol: '+', depth: 1, text: `${op.path}: copied from ${op.from ?? '?'}` });
+    const old = prev?.op === 'test' && prev.path === op.path ? showValue(prev.value) : undefined;
+    const name = attributeName(op.path);
+    if (op.op === 'add') rows.push({ symbol: '+', name, rest: `= ${showValue(op.value)}` });
+    else if (op.op === 'remove') rows.push({ symbol: '-', name, rest: old === undefined ? '' : `= ${old}` });
+    else if (op.op === 'replace') rows.push({ symbol: '~', name, rest: `= ${old === undefined ? '' : `${old} → `}${showValue(op.value)}` });
+    else if (op.op === 'move') rows.push({ symbol: '~', name, rest: `(moved from ${attributeName(op.from ?? '')})` });
+    else if (op.op === 'copy') rows.push({ symbol: '+', name, rest: `(copied from ${attributeName(op.from ?? '')})` });
   });
-  return lines;
+  const width = Math.max(0, ...rows.map((r) => r.name.length));
+  return rows.map((r) => ({ symbol: r.symbol, depth: 1, text: r.rest ? `${r.name.padEnd(width)} ${r.rest}` : r.name }));
 }
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** A JSON pointer as an attribute path: `/labels/team` → `labels.team`, `/candidates/0/region` → `candidates[0].region`. */
+export function attributeName(pointer: string): string {
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return parts.length === 0 ? '(the pool)' : attributePath(parts);
+}
+
+/** Path segments as an attribute path: names joined by dots, indexes and other keys in brackets. */
+function attributePath(parts: readonly string[]): string {
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : IDENTIFIER.test(p) ? `${i === 0 ? '' : '.'}${p}` : `[${JSON.stringify(p)}]`)).join('');
+}
+
+/** A map key in HCL: bare when it is an identifier, else quoted. */
+function hclKey(key: string): string {
+  return IDENTIFIER.test(key) ? key : JSON.stringify(key);
+}
+
+/** A value in HCL's notation: `"text"`, `8`, `true`, `["a", "b"]`, `{team = "serving"}`. */
+export function hclValue(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.map(hclValue).join(', ')}]`;
+  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${hclKey(k)} = ${hclValue(v)}`).join(', ')}}`;
+  return JSON.stringify(value);
+}
+
+/** A value for a plan line: in full when short, else its first entries and how many more, never cut inside one. */
 function showValue(value: unknown): string {
-  const text = value === undefined ? 'null' : JSON.stringify(value);
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+  const full = hclValue(value);
+  if (full.length <= MAX_VALUE_CHARS || value === null || typeof value !== 'object') return full;
+  const array = Array.isArray(value);
+  const entries = array ? (value as unknown[]).map(hclValue) : Object.entries(value).map(([k, v]) => `${hclKey(k)} = ${hclValue(v)}`);
+  const [open, close] = array ? ['[', ']'] : ['{', '}'];
+  const shown: string[] = [];
+  for (const e of entries) {
+    const more = entries.length - shown.length - 1;
+    const candidate = `${open}${[...shown, e].join(', ')}${more > 0 ? `, +${more} more` : ''}${close}`;
+    if (shown.length > 0 && candidate.length > MAX_VALUE_CHARS) break;
+    shown.push(e);
+  }
+  const rest = entries.length - shown.length;
+  return `${open}${shown.join(', ')}${rest > 0 ? `, +${rest} more` : ''}${close}`;
 }
 
-function actionLines(a: Action): PlanLine[] {
-  const head = ((): PlanLine => {
-    switch (a.kind) {
-      case 'create':
-        return { symbol: '+', depth: 0, text: `${a.node}${NAME_GAP}${createText(a.placements)}` };
-      case 'destroy':
-        return { symbol: '-', depth: 0, text: `${a.existing?.name ?? a.node}${NAME_GAP}${existingText(a.existing)}` };
-      case 'replace':
-        return { symbol: '-/+', depth: 0, text: replaceText(a) };
-      case 'update':
-        return { symbol: '~', depth: 0, text: `${a.node}${NAME_GAP}${labelsText(a.labels)}` };
-    }
-  })();
-  const lines: PlanLine[] = [{ ...head, action: true }];
-  // The label diff already says why an update happens; every other action explains itself.
-  if (a.reason.code !== 'labels-changed' && a.reason.message) lines.push({ symbol: '#', depth: 1, text: a.reason.message });
+/** Why an action is in the plan, as its comment line shows it (an update's label diff says it already). */
+function reasonOf(a: Action): string | undefined {
+  return a.reason.code !== 'labels-changed' && a.reason.message ? a.reason.message : undefined;
+}
+
+/**
+ * A pool's actions in plan order, a run of actions with the same reason followed by that reason
+ * once (`# 3 nodes: pool "train" has 2 of 5 nodes`) rather than once per node.
+ */
+function actionsLines(actions: readonly Action[]): PlanLine[] {
+  const lines: PlanLine[] = [];
+  for (let i = 0; i < actions.length; ) {
+    const reason = reasonOf(actions[i] as Action);
+    let j = i + 1;
+    while (reason !== undefined && j < actions.length && reasonOf(actions[j] as Action) === reason) j++;
+    for (const a of actions.slice(i, j)) lines.push({ ...actionHead(a), action: true });
+    if (reason !== undefined) lines.push({ symbol: '#', depth: 1, text: j - i > 1 ? `${j - i} nodes: ${reason}` : reason });
+    i = j;
+  }
   return lines;
+}
+
+function actionHead(a: Action): PlanLine {
+  switch (a.kind) {
+    case 'create':
+      return { symbol: '+', depth: 0, text: `${a.node}${NAME_GAP}${createText(a.placements)}` };
+    case 'destroy':
+      return { symbol: '-', depth: 0, text: `${a.existing?.name ?? a.node}${NAME_GAP}${existingText(a.existing)}` };
+    case 'replace':
+      return { symbol: '-/+', depth: 0, text: replaceText(a) };
+    case 'update':
+      return { symbol: '~', depth: 0, text: `${a.node}${NAME_GAP}${labelsText(a.labels)}` };
+  }
 }
 
 function market(spot: boolean): string {
@@ -248,7 +313,8 @@ function fallbacksText(first: PlacementCandidate, rest: PlacementCandidate[]): s
       .join(', ');
     return `${where(p.provider, p.region)}${extra ? ` (${extra})` : ''}`;
   });
-  const more = rest.length > MAX_FALLBACKS_SHOWN ? ', …' : '';
+  const hidden = rest.length - shown.length;
+  const more = hidden > 0 ? ` and ${hidden} more` : '';
   return ` (+${rest.length} ${rest.length === 1 ? 'fallback' : 'fallbacks'}: ${shown.join(', ')}${more})`;
 }
 
@@ -285,9 +351,10 @@ function labelsText(labels: Action['labels']): string {
     const before = labels.before[k];
     const after = labels.after[k];
     if (before === after) continue;
-    if (before === undefined) parts.push(`+${k}: ${JSON.stringify(after)}`);
-    else if (after === undefined) parts.push(`-${k}: ${JSON.stringify(before)}`);
-    else parts.push(`${k}: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    const name = attributePath(['labels', k]);
+    if (before === undefined) parts.push(`+${name} = ${JSON.stringify(after)}`);
+    else if (after === undefined) parts.push(`-${name} = ${JSON.stringify(before)}`);
+    else parts.push(`${name} = ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
   }
-  return parts.length ? `labels ${parts.join(', ')}` : 'labels unchanged';
+  return parts.length ? parts.join(', ') : 'labels unchanged';
 }

@@ -3,9 +3,9 @@
  * unhealthy; one reconcile at a time, with requests during one coalesced into the next. Holds the
  * configuration the last reconcile read, which the API uses for health policies and intervals.
  */
-import type { ApplyEvent, UserDataHook } from '../apply/index.js';
+import type { UserDataHook } from '../apply/index.js';
 import { directoryTarget, type PassLockOptions } from '../engine/index.js';
-import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor } from '../git/index.js';
+import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor, type LockInfo } from '../git/index.js';
 import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
@@ -13,34 +13,16 @@ import type { Provider } from '../providers/index.js';
 import type { ControlSurface } from './admin-routes.js';
 import { Metrics, type NodeView } from './metrics.js';
 import { NodeService } from './nodes.js';
+import { logEvent, type ControlPlaneEvent, type ReconcileSummary } from './event-log.js';
 import { createNotifier, type Notifier } from './notifier/index.js';
 import { reconcileOnce, type ReconcileTiming } from './reconcile.js';
-import { isHealthAction, Remediation, type RemediationEvent } from './remediation.js';
+import { isHealthAction, Remediation } from './remediation.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
 import { ReplacementBackoff } from './backoff.js';
 import type { Eviction, Store } from './store/index.js';
 import type { PushNotice } from './webhook.js';
 
-export interface ReconcileSummary {
-  /** `skipped`: another applier held the fleet lock, or the control plane was stopping. */
-  result: 'applied' | 'no-changes' | 'partial' | 'failed' | 'skipped';
-  actions: number;
-  warnings: string[];
-  error?: string;
-  /** Why the reconcile was skipped. */
-  skipped?: string;
-  /** The commit the desired state was read at (git). */
-  desiredCommit?: string;
-  /** The status commit this reconcile pushed (git). */
-  statusCommit?: string;
-}
-
-export type ControlPlaneEvent =
-  | { type: 'reconcile-start'; reason: string }
-  | { type: 'reconcile-done'; summary: ReconcileSummary; durationMs: number }
-  | { type: 'apply'; event: ApplyEvent }
-  | { type: 'breaker'; pool: string; transition: 'opened' | 'closed'; message: string }
-  | RemediationEvent;
+export type { ControlPlaneEvent, ReconcileSummary } from './event-log.js';
 
 export interface ControlPlaneOptions {
   /** Where the configuration comes from and the status goes: a git repository, or a directory. */
@@ -92,8 +74,11 @@ export class ControlPlane implements ControlSurface {
   /** Set while the store is over budget with nothing left it may drop, so that is said once. */
   private storeFull = false;
   private storeMaxBytes = 0;
+  /** Where the events go (see event-log.ts). */
+  private readonly log: Logger;
 
   constructor(private readonly opts: ControlPlaneOptions) {
+    this.log = opts.logger.child({ component: 'control-plane' });
     this.settings = opts.settings;
     this.target = typeof opts.target === 'string' ? directoryTarget(opts.target) : opts.target;
     this.metrics = opts.metrics ?? new Metrics();
@@ -117,7 +102,7 @@ export class ControlPlane implements ControlSurface {
       logger: opts.logger.child({ component: 'remediation' }),
       notifier: () => this.notifier,
       settings: () => this.settings,
-      emit: (e) => opts.onEvent?.(e),
+      emit: (e) => this.emit(e),
     });
     this.limitStore(opts.settings.storeMaxBytes);
     // A node that turns unhealthy is acted on now, not at the next interval.
@@ -165,18 +150,24 @@ export class ControlPlane implements ControlSurface {
     this.storeFull = e.overBudget;
   }
 
+  /** Every event is a record of the log, then told to whoever listens. */
+  private emit(e: ControlPlaneEvent): void {
+    logEvent(this.log, e);
+    this.opts.onEvent?.(e);
+  }
+
   private onBreaker(pool: string, r: BreakerResult): void {
     this.metrics.breakerOpen.set({ pool }, r.state.open ? 1 : 0);
-    if (r.transition === 'opened') this.opts.logger.error({ pool, alert: 'circuit-breaker-open' }, r.state.message ?? 'circuit breaker open');
-    if (r.transition === 'closed') this.opts.logger.warn({ pool }, 'circuit breaker closed: automatic replacement resumes');
-    if (r.transition) this.opts.onEvent?.({ type: 'breaker', pool, transition: r.transition, message: r.state.message ?? 'automatic replacement resumes' });
+    if (r.transition === 'opened') this.emit({ type: 'breaker', pool, transition: 'opened', message: r.state.message ?? 'circuit breaker open' });
+    if (r.transition === 'closed') this.emit({ type: 'breaker', pool, transition: 'closed', message: r.state.message ?? 'automatic replacement resumes' });
   }
 
   private async runOnce(reason: string): Promise<ReconcileSummary> {
     const { clock } = this.opts;
     const started = clock.now();
-    this.opts.onEvent?.({ type: 'reconcile-start', reason });
+    this.emit({ type: 'reconcile-start', reason });
     let summary: ReconcileSummary;
+    let detail: { code?: string; lock?: LockInfo } = {};
     try {
       const out = await reconcileOnce({
         target: this.target,
@@ -204,7 +195,7 @@ export class ControlPlane implements ControlSurface {
         prepare: (plan) => this.remediation.prepare(plan),
         hooks: this.remediation.hooks(),
         userData: this.opts.userData,
-        onApplyEvent: (event) => this.opts.onEvent?.({ type: 'apply', event }),
+        onApplyEvent: (event) => this.emit({ type: 'apply', event }),
         onBreaker: (pool, r) => this.onBreaker(pool, r),
         signal: this.lifetime.signal,
       });
@@ -227,19 +218,19 @@ export class ControlPlane implements ControlSurface {
       if (err instanceof LockBusyError) {
         // Another applier (a second control plane, a CI apply) has the fleet; it will record the status.
         const skipped = `fleet locked by ${describeLock(err.lock, clock.now())}`;
-        this.opts.logger.info({ lock: err.lock }, 'reconcile skipped: the fleet lock is held by another applier');
         summary = { result: 'skipped', actions: 0, warnings: [], skipped };
+        detail = { lock: err.lock };
       } else {
         const e = asNavarchError(err);
         if (e.code === 'config.invalid') this.configError = e.message;
-        this.opts.logger.error({ err: e.message, code: e.code }, 'reconcile failed');
         summary = { result: 'failed', actions: 0, warnings: [], error: e.message };
+        detail = { code: e.code };
       }
     }
     const durationMs = clock.now() - started;
     this.metrics.reconciles.inc({ result: summary.result });
     this.metrics.reconcileSeconds.observe(durationMs / 1000);
-    this.opts.onEvent?.({ type: 'reconcile-done', summary, durationMs });
+    this.emit({ type: 'reconcile-done', summary, durationMs, ...detail });
     return summary;
   }
 

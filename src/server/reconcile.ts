@@ -11,10 +11,11 @@ import { FLEET_BREAKER, type BreakerResult, type BreakerState, type HealthPolicy
 import type { Logger } from '../log/index.js';
 import type { Clock, DesiredFleet, FleetStatus, ObservedNode, Plan } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
+import { withAgentFacts } from './agent-facts.js';
 import { withBreakerConditions } from './conditions.js';
 import { joinFacts, judgeFleet } from './facts.js';
 import { withoutGuardedActions } from './guarded.js';
-import { lastContact, type Store } from './store/index.js';
+import { lastContact, type NodeRecord, type Store } from './store/index.js';
 
 /** Timings of the configuration just adopted that a reconcile needs. */
 export interface ReconcileTiming {
@@ -76,6 +77,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
   const { clock, store } = input;
   let timing: ReconcileTiming | undefined;
   const breakers: Record<string, BreakerState> = {};
+  let records: ReadonlyMap<string, NodeRecord> = new Map();
   const outcome = await runPass({
     target: input.target,
     command: 'navarch serve',
@@ -92,7 +94,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
     prepare: async (ws) => {
       timing = input.configure(ws.desired);
       const now = clock.now();
-      const records = new Map((await store.listNodes()).map((r) => [r.id, r]));
+      records = new Map((await store.listNodes()).map((r) => [r.id, r]));
       const stored = await store.breakers();
       const pools = [...new Set([...ws.desired.pools.map((p) => p.name), ...Object.keys(stored)])].sort();
       const unlisted = new Set(ws.observation.observed.gaps.map((g) => g.provider));
@@ -129,7 +131,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
     hooks: input.hooks,
     ...(input.userData ? { userData: input.userData } : {}),
     onEvent: input.onApplyEvent,
-    finishStatus: (s, state) => withBreakerConditions(s, breakers, state.status),
+    finishStatus: (s, state) => withAgentFacts(withBreakerConditions(s, breakers, state.status), records),
   });
   if (timing) await housekeeping(input, outcome.observed.nodes, outcome.gaps.length > 0, timing);
   const result = outcome.result;

@@ -87,7 +87,6 @@ export class Remediation {
       const waited = clock.now() - start;
       if (waited >= drainTimeoutMs) {
         // The node is broken or going anyway: waiting longer keeps a bad machine, not the work.
-        this.deps.logger.warn({ node, waitedMs: waited }, 'drain timed out; terminating anyway');
         this.deps.emit({ type: 'drain-timeout', node, waitedMs: waited });
         return;
       }

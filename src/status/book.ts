@@ -53,7 +53,22 @@ function statusNode(n: ObservedNode, since: string): StatusNode {
   if (n.zone) out.zone = n.zone;
   if (n.healthReason) out.health_reason = n.healthReason;
   if (n.cordoned) out.cordoned = true;
+  if (n.launchedAt) out.launched_at = n.launchedAt;
+  if (n.privateIp) out.private_ip = n.privateIp;
+  if (n.publicIp) out.public_ip = n.publicIp;
   return out;
+}
+
+/**
+ * What only a node's agent says (through the control plane) is carried from the last status, as its
+ * health is, so an apply without a control plane keeps it; the control plane writes it afresh.
+ */
+function carryAgentFacts(to: StatusNode, from: StatusNode): void {
+  if (from.agent_version !== undefined) to.agent_version = from.agent_version;
+  if (from.last_seen !== undefined) to.last_seen = from.last_seen;
+  if (from.gpu_health !== undefined) to.gpu_health = structuredClone(from.gpu_health);
+  // The cloud did not say when it launched the node: what the last status recorded still holds.
+  if (to.launched_at === undefined && from.launched_at !== undefined) to.launched_at = from.launched_at;
 }
 
 export class StatusBook {
@@ -83,6 +98,7 @@ export class StatusBook {
       const since = before && before.state === n.state ? before.since : (n.since ?? n.launchedAt ?? now());
       const sn = statusNode(n, since);
       if (before?.placement_note) sn.placement_note = before.placement_note;
+      if (before) carryAgentFacts(sn, before);
       this.nodes.set(n.instanceId, sn);
     }
     for (const [name, p] of Object.entries(observed.pools)) this.lastOrdinal.set(name, p.lastOrdinal);
@@ -118,6 +134,9 @@ export class StatusBook {
     };
     if (instance.zone) sn.zone = instance.zone;
     if (note) sn.placement_note = note;
+    sn.launched_at = instance.launchedAt ?? sn.since;
+    if (instance.privateIp) sn.private_ip = instance.privateIp;
+    if (instance.publicIp) sn.public_ip = instance.publicIp;
     this.nodes.set(instance.id, sn);
   }
 

@@ -55,6 +55,26 @@ describe('StatusBook', () => {
     expect(ready).toMatchObject({ status: 'False', reason: 'Unhealthy', since: '2026-01-02T00:00:00.000Z' });
   });
 
+  it("records launch times and addresses, and carries what the nodes' agents said from the last status", () => {
+    const launched = '2025-12-31T22:00:00.000Z';
+    const first = new StatusBook(d, observed([node('train', 1, { launchedAt: launched, privateIp: '10.0.0.5', publicIp: '54.1.2.3' })]), undefined, clockAt('2026-01-01T00:00:00.000Z'));
+    first.nodeCreated({ ...instance('train-2', 'train', 'fake-2'), privateIp: '10.0.0.6' });
+    const s1 = first.snapshot();
+    expect(s1.nodes[0]).toMatchObject({ launched_at: launched, private_ip: '10.0.0.5', public_ip: '54.1.2.3' });
+    // The cloud did not say when: created now.
+    expect(s1.nodes[1]).toMatchObject({ launched_at: '2026-01-01T00:00:00.000Z', private_ip: '10.0.0.6' });
+    expect(s1.nodes[1]).not.toHaveProperty('public_ip');
+
+    const heard = { ...s1, nodes: s1.nodes.map((n) => ({ ...n, agent_version: '0.1.0', last_seen: '2026-01-01T00:00:05.000Z', gpu_health: { gpus: 8, healthy: 8 } })) };
+    const second = new StatusBook(d, observed([node('train', 1, { launchedAt: launched }), node('train', 2, { instanceId: 'fake-2' })]), heard, clockAt('2026-01-01T00:01:00.000Z'));
+    const s2 = second.snapshot();
+    expect(s2.nodes.map((n) => [n.name, n.launched_at, n.agent_version, n.last_seen, n.gpu_health])).toEqual([
+      ['train-1', launched, '0.1.0', '2026-01-01T00:00:05.000Z', { gpus: 8, healthy: 8 }],
+      ['train-2', '2026-01-01T00:00:00.000Z', '0.1.0', '2026-01-01T00:00:05.000Z', { gpus: 8, healthy: 8 }],
+    ]);
+    expect(parseStatus(serializeStatus(s2), 'status/fleet.yaml')).toEqual(s2);
+  });
+
   it('bounds the history', () => {
     const small = { ...d, settings: { ...d.settings, historyLimit: 2 } };
     let prev;

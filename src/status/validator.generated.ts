@@ -7,8 +7,8 @@ const exportsOf = (ns) => (ns.default && ns.default.__esModule ? ns.default : ns
 const dep0 = exportsOf(dep0ns);
 
 export const status = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://navarch.dev/schemas/status.schema.json","title":"navarch fleet status","description":"The observed fleet, written by navarch after every apply or reconcile (status/fleet.yaml). Machine-written, human-read: do not edit.","type":"object","additionalProperties":false,"required":["version","fleet","updated_at","desired","summary","pools","nodes","jobs","events","history"],"properties":{"version":{"const":1,"description":"Format version of this file."},"fleet":{"type":"string","description":"Fleet name; every instance carries it as a tag."},"updated_at":{"type":"string","format":"date-time"},"desired":{"type":"object","description":"The desired state this status reflects (observed generation). When commit differs from the branch head, the status is not current.","additionalProperties":false,"required":["commit","digest"],"properties":{"commit":{"type":["string","null"],"description":"Git commit of the config repository, when known."},"digest":{"type":"string","description":"Digest of the normalised desired state."}}},"summary":{"type":"object","additionalProperties":false,"required":["nodes","healthy","unhealthy","cost_per_hour"],"properties":{"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"unhealthy":{"type":"integer","minimum":0},"cost_per_hour":{"type":"number","minimum":0,"description":"USD per hour, catalog prices."}}},"pools":{"type":"object","additionalProperties":{"$ref":"#/$defs/pool"}},"nodes":{"type":"array","items":{"$ref":"#/$defs/node"}},"jobs":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","state","since"],"properties":{"name":{"type":"string"},"state":{"type":"string"},"since":{"type":"string"}}}},"events":{"type":"array","items":{"$ref":"#/$defs/event"},"description":"Recent apply events, newest last."},"history":{"type":"array","items":{"$ref":"#/$defs/history"},"description":"The last reconciles, newest first."}},"$defs":{"node":{"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."}}},"condition":{"type":"object","additionalProperties":false,"required":["type","status","reason","message","since"],"properties":{"type":{"enum":["Ready","Degraded","Progressing","Drifted","RemediationHalted"]},"status":{"enum":["True","False","Unknown"]},"reason":{"type":"string"},"message":{"type":"string"},"since":{"type":"string"}}},"pool":{"type":"object","additionalProperties":false,"required":["target","min_nodes","max_nodes","nodes","healthy","last_ordinal","protect","cost_per_hour","conditions"],"properties":{"target":{"type":"integer","minimum":0},"min_nodes":{"type":"integer","minimum":0},"max_nodes":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"last_ordinal":{"type":"integer","minimum":0,"description":"Highest node ordinal ever used; names are never reused."},"protect":{"type":"boolean"},"cost_per_hour":{"type":"number","minimum":0},"conditions":{"type":"array","items":{"$ref":"#/$defs/condition"}},"applied":{"type":"object","description":"The pool document as last applied (base of the next plan's diff)."}}},"event":{"type":"object","additionalProperties":false,"required":["time","action","pool","node","result","message"],"properties":{"time":{"type":"string"},"action":{"enum":["create","destroy","replace","update","failover"]},"pool":{"type":"string"},"node":{"type":"string"},"result":{"enum":["ok","failed","skipped"]},"message":{"type":"string"}}},"history":{"type":"object","additionalProperties":false,"required":["time","desired_commit","desired_digest","summary","result","actions"],"properties":{"time":{"type":"string"},"desired_commit":{"type":["string","null"]},"desired_digest":{"type":"string"},"summary":{"type":"string"},"result":{"enum":["applied","no-changes","partial","failed"]},"actions":{"type":"integer","minimum":0}}}}};
-const schema34 = {"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://navarch.dev/schemas/status.schema.json","title":"navarch fleet status","description":"The observed fleet, written by navarch after every apply or reconcile (status/fleet.yaml). Machine-written, human-read: do not edit.","type":"object","additionalProperties":false,"required":["version","fleet","updated_at","desired","summary","pools","nodes","jobs","events","history"],"properties":{"version":{"const":1,"description":"Format version of this file."},"fleet":{"type":"string","description":"Fleet name; every instance carries it as a tag."},"updated_at":{"type":"string","format":"date-time"},"desired":{"type":"object","description":"The desired state this status reflects (observed generation). When commit differs from the branch head, the status is not current.","additionalProperties":false,"required":["commit","digest"],"properties":{"commit":{"type":["string","null"],"description":"Git commit of the config repository, when known."},"digest":{"type":"string","description":"Digest of the normalised desired state."}}},"summary":{"type":"object","additionalProperties":false,"required":["nodes","healthy","unhealthy","cost_per_hour"],"properties":{"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"unhealthy":{"type":"integer","minimum":0},"cost_per_hour":{"type":"number","minimum":0,"description":"USD per hour, catalog prices."}}},"pools":{"type":"object","additionalProperties":{"$ref":"#/$defs/pool"}},"nodes":{"type":"array","items":{"$ref":"#/$defs/node"}},"jobs":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","state","since"],"properties":{"name":{"type":"string"},"state":{"type":"string"},"since":{"type":"string"}}}},"events":{"type":"array","items":{"$ref":"#/$defs/event"},"description":"Recent apply events, newest last."},"history":{"type":"array","items":{"$ref":"#/$defs/history"},"description":"The last reconciles, newest first."}},"$defs":{"node":{"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."},"launched_at":{"type":"string","description":"When the instance was launched (the cloud's launch time, else when navarch created it), ISO-8601."},"private_ip":{"type":"string","description":"The instance's private IP address, when the cloud reports one."},"public_ip":{"type":"string","description":"The instance's public IP address, when it has one."},"agent_version":{"type":"string","description":"The node agent's version as it registered (written by navarch serve)."},"last_seen":{"type":"string","description":"When navarch serve last heard from the node's agent, ISO-8601. A change of this field alone is not committed."},"gpu_health":{"type":"object","description":"The node's GPUs as its agent reports them (written by navarch serve); absent until an agent has registered.","additionalProperties":false,"required":["gpus","healthy"],"properties":{"gpus":{"type":"integer","minimum":0,"description":"GPUs the agent found."},"healthy":{"type":"integer","minimum":0,"description":"GPUs with nothing wrong."},"faults":{"type":"array","description":"The GPUs that are not well, by GPU index, each with what is wrong in a few words (e.g. `XID 48`).","items":{"type":"object","additionalProperties":false,"required":["gpu","reason"],"properties":{"gpu":{"type":"integer","minimum":0},"reason":{"type":"string"}}}}}}}},"condition":{"type":"object","additionalProperties":false,"required":["type","status","reason","message","since"],"properties":{"type":{"enum":["Ready","Degraded","Progressing","Drifted","RemediationHalted"]},"status":{"enum":["True","False","Unknown"]},"reason":{"type":"string"},"message":{"type":"string"},"since":{"type":"string"}}},"pool":{"type":"object","additionalProperties":false,"required":["target","min_nodes","max_nodes","nodes","healthy","last_ordinal","protect","cost_per_hour","conditions"],"properties":{"target":{"type":"integer","minimum":0},"min_nodes":{"type":"integer","minimum":0},"max_nodes":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"last_ordinal":{"type":"integer","minimum":0,"description":"Highest node ordinal ever used; names are never reused."},"protect":{"type":"boolean"},"cost_per_hour":{"type":"number","minimum":0},"conditions":{"type":"array","items":{"$ref":"#/$defs/condition"}},"applied":{"type":"object","description":"The pool document as last applied (base of the next plan's diff)."}}},"event":{"type":"object","additionalProperties":false,"required":["time","action","pool","node","result","message"],"properties":{"time":{"type":"string"},"action":{"enum":["create","destroy","replace","update","failover"]},"pool":{"type":"string"},"node":{"type":"string"},"result":{"enum":["ok","failed","skipped"]},"message":{"type":"string"}}},"history":{"type":"object","additionalProperties":false,"required":["time","desired_commit","desired_digest","summary","result","actions"],"properties":{"time":{"type":"string"},"desired_commit":{"type":["string","null"]},"desired_digest":{"type":"string"},"summary":{"type":"string"},"result":{"enum":["applied","no-changes","partial","failed"]},"actions":{"type":"integer","minimum":0}}}}};
+const schema34 = {"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."},"launched_at":{"type":"string","description":"When the instance was launched (the cloud's launch time, else when navarch created it), ISO-8601."},"private_ip":{"type":"string","description":"The instance's private IP address, when the cloud reports one."},"public_ip":{"type":"string","description":"The instance's public IP address, when it has one."},"agent_version":{"type":"string","description":"The node agent's version as it registered (written by navarch serve)."},"last_seen":{"type":"string","description":"When navarch serve last heard from the node's agent, ISO-8601. A change of this field alone is not committed."},"gpu_health":{"type":"object","description":"The node's GPUs as its agent reports them (written by navarch serve); absent until an agent has registered.","additionalProperties":false,"required":["gpus","healthy"],"properties":{"gpus":{"type":"integer","minimum":0,"description":"GPUs the agent found."},"healthy":{"type":"integer","minimum":0,"description":"GPUs with nothing wrong."},"faults":{"type":"array","description":"The GPUs that are not well, by GPU index, each with what is wrong in a few words (e.g. `XID 48`).","items":{"type":"object","additionalProperties":false,"required":["gpu","reason"],"properties":{"gpu":{"type":"integer","minimum":0},"reason":{"type":"string"}}}}}}}};
 const schema35 = {"type":"object","additionalProperties":false,"required":["time","action","pool","node","result","message"],"properties":{"time":{"type":"string"},"action":{"enum":["create","destroy","replace","update","failover"]},"pool":{"type":"string"},"node":{"type":"string"},"result":{"enum":["ok","failed","skipped"]},"message":{"type":"string"}}};
 const schema36 = {"type":"object","additionalProperties":false,"required":["time","desired_commit","desired_digest","summary","result","actions"],"properties":{"time":{"type":"string"},"desired_commit":{"type":["string","null"]},"desired_digest":{"type":"string"},"summary":{"type":"string"},"result":{"enum":["applied","no-changes","partial","failed"]},"actions":{"type":"integer","minimum":0}}};
 const func1 = Object.prototype.hasOwnProperty;
@@ -846,6 +846,234 @@ var valid6 = _errs61 === errors;
 else {
 var valid6 = true;
 }
+if(valid6){
+if(data14.launched_at !== undefined){
+const _errs63 = errors;
+if(typeof data14.launched_at !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/launched_at",schemaPath:"#/$defs/node/properties/launched_at/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid6 = _errs63 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data14.private_ip !== undefined){
+const _errs65 = errors;
+if(typeof data14.private_ip !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/private_ip",schemaPath:"#/$defs/node/properties/private_ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid6 = _errs65 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data14.public_ip !== undefined){
+const _errs67 = errors;
+if(typeof data14.public_ip !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/public_ip",schemaPath:"#/$defs/node/properties/public_ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid6 = _errs67 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data14.agent_version !== undefined){
+const _errs69 = errors;
+if(typeof data14.agent_version !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/agent_version",schemaPath:"#/$defs/node/properties/agent_version/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid6 = _errs69 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data14.last_seen !== undefined){
+const _errs71 = errors;
+if(typeof data14.last_seen !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/last_seen",schemaPath:"#/$defs/node/properties/last_seen/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid6 = _errs71 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data14.gpu_health !== undefined){
+let data35 = data14.gpu_health;
+const _errs73 = errors;
+if(errors === _errs73){
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+let missing4;
+if(((data35.gpus === undefined) && (missing4 = "gpus")) || ((data35.healthy === undefined) && (missing4 = "healthy"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health",schemaPath:"#/$defs/node/properties/gpu_health/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
+return false;
+}
+else {
+const _errs75 = errors;
+for(const key5 in data35){
+if(!(((key5 === "gpus") || (key5 === "healthy")) || (key5 === "faults"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health",schemaPath:"#/$defs/node/properties/gpu_health/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs75 === errors){
+if(data35.gpus !== undefined){
+let data36 = data35.gpus;
+const _errs76 = errors;
+if(!((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36)))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/gpus",schemaPath:"#/$defs/node/properties/gpu_health/properties/gpus/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs76){
+if(typeof data36 == "number"){
+if(data36 < 0 || isNaN(data36)){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/gpus",schemaPath:"#/$defs/node/properties/gpu_health/properties/gpus/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid7 = _errs76 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data35.healthy !== undefined){
+let data37 = data35.healthy;
+const _errs78 = errors;
+if(!((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37)))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/healthy",schemaPath:"#/$defs/node/properties/gpu_health/properties/healthy/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs78){
+if(typeof data37 == "number"){
+if(data37 < 0 || isNaN(data37)){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/healthy",schemaPath:"#/$defs/node/properties/gpu_health/properties/healthy/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid7 = _errs78 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data35.faults !== undefined){
+let data38 = data35.faults;
+const _errs80 = errors;
+if(errors === _errs80){
+if(Array.isArray(data38)){
+var valid8 = true;
+const len1 = data38.length;
+for(let i1=0; i1<len1; i1++){
+let data39 = data38[i1];
+const _errs82 = errors;
+if(errors === _errs82){
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+let missing5;
+if(((data39.gpu === undefined) && (missing5 = "gpu")) || ((data39.reason === undefined) && (missing5 = "reason"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/faults/" + i1,schemaPath:"#/$defs/node/properties/gpu_health/properties/faults/items/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+return false;
+}
+else {
+const _errs84 = errors;
+for(const key6 in data39){
+if(!((key6 === "gpu") || (key6 === "reason"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/faults/" + i1,schemaPath:"#/$defs/node/properties/gpu_health/properties/faults/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs84 === errors){
+if(data39.gpu !== undefined){
+let data40 = data39.gpu;
+const _errs85 = errors;
+if(!((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40)))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/faults/" + i1+"/gpu",schemaPath:"#/$defs/node/properties/gpu_health/properties/faults/items/properties/gpu/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs85){
+if(typeof data40 == "number"){
+if(data40 < 0 || isNaN(data40)){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/faults/" + i1+"/gpu",schemaPath:"#/$defs/node/properties/gpu_health/properties/faults/items/properties/gpu/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid9 = _errs85 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data39.reason !== undefined){
+const _errs87 = errors;
+if(typeof data39.reason !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/faults/" + i1+"/reason",schemaPath:"#/$defs/node/properties/gpu_health/properties/faults/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid9 = _errs87 === errors;
+}
+else {
+var valid9 = true;
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/faults/" + i1,schemaPath:"#/$defs/node/properties/gpu_health/properties/faults/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid8 = _errs82 === errors;
+if(!valid8){
+break;
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health/faults",schemaPath:"#/$defs/node/properties/gpu_health/properties/faults/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid7 = _errs80 === errors;
+}
+else {
+var valid7 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/gpu_health",schemaPath:"#/$defs/node/properties/gpu_health/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid6 = _errs73 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
@@ -886,66 +1114,66 @@ var valid0 = true;
 }
 if(valid0){
 if(data.jobs !== undefined){
-let data30 = data.jobs;
-const _errs63 = errors;
-if(errors === _errs63){
-if(Array.isArray(data30)){
-var valid7 = true;
-const len1 = data30.length;
-for(let i1=0; i1<len1; i1++){
-let data31 = data30[i1];
-const _errs65 = errors;
-if(errors === _errs65){
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-let missing4;
-if((((data31.name === undefined) && (missing4 = "name")) || ((data31.state === undefined) && (missing4 = "state"))) || ((data31.since === undefined) && (missing4 = "since"))){
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i1,schemaPath:"#/properties/jobs/items/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
+let data42 = data.jobs;
+const _errs89 = errors;
+if(errors === _errs89){
+if(Array.isArray(data42)){
+var valid10 = true;
+const len2 = data42.length;
+for(let i2=0; i2<len2; i2++){
+let data43 = data42[i2];
+const _errs91 = errors;
+if(errors === _errs91){
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+let missing6;
+if((((data43.name === undefined) && (missing6 = "name")) || ((data43.state === undefined) && (missing6 = "state"))) || ((data43.since === undefined) && (missing6 = "since"))){
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/properties/jobs/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs67 = errors;
-for(const key5 in data31){
-if(!(((key5 === "name") || (key5 === "state")) || (key5 === "since"))){
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i1,schemaPath:"#/properties/jobs/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
+const _errs93 = errors;
+for(const key7 in data43){
+if(!(((key7 === "name") || (key7 === "state")) || (key7 === "since"))){
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/properties/jobs/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs67 === errors){
-if(data31.name !== undefined){
-const _errs68 = errors;
-if(typeof data31.name !== "string"){
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i1+"/name",schemaPath:"#/properties/jobs/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(_errs93 === errors){
+if(data43.name !== undefined){
+const _errs94 = errors;
+if(typeof data43.name !== "string"){
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2+"/name",schemaPath:"#/properties/jobs/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid8 = _errs68 === errors;
+var valid11 = _errs94 === errors;
 }
 else {
-var valid8 = true;
+var valid11 = true;
 }
-if(valid8){
-if(data31.state !== undefined){
-const _errs70 = errors;
-if(typeof data31.state !== "string"){
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i1+"/state",schemaPath:"#/properties/jobs/items/properties/state/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid11){
+if(data43.state !== undefined){
+const _errs96 = errors;
+if(typeof data43.state !== "string"){
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2+"/state",schemaPath:"#/properties/jobs/items/properties/state/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid8 = _errs70 === errors;
+var valid11 = _errs96 === errors;
 }
 else {
-var valid8 = true;
+var valid11 = true;
 }
-if(valid8){
-if(data31.since !== undefined){
-const _errs72 = errors;
-if(typeof data31.since !== "string"){
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i1+"/since",schemaPath:"#/properties/jobs/items/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid11){
+if(data43.since !== undefined){
+const _errs98 = errors;
+if(typeof data43.since !== "string"){
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2+"/since",schemaPath:"#/properties/jobs/items/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid8 = _errs72 === errors;
+var valid11 = _errs98 === errors;
 }
 else {
-var valid8 = true;
+var valid11 = true;
 }
 }
 }
@@ -953,12 +1181,12 @@ var valid8 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i1,schemaPath:"#/properties/jobs/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/properties/jobs/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid7 = _errs65 === errors;
-if(!valid7){
+var valid10 = _errs91 === errors;
+if(!valid10){
 break;
 }
 }
@@ -968,112 +1196,112 @@ validate20.errors = [{instancePath:instancePath+"/jobs",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs63 === errors;
+var valid0 = _errs89 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.events !== undefined){
-let data35 = data.events;
-const _errs74 = errors;
-if(errors === _errs74){
-if(Array.isArray(data35)){
-var valid9 = true;
-const len2 = data35.length;
-for(let i2=0; i2<len2; i2++){
-let data36 = data35[i2];
-const _errs76 = errors;
-const _errs77 = errors;
-if(errors === _errs77){
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-let missing5;
-if(((((((data36.time === undefined) && (missing5 = "time")) || ((data36.action === undefined) && (missing5 = "action"))) || ((data36.pool === undefined) && (missing5 = "pool"))) || ((data36.node === undefined) && (missing5 = "node"))) || ((data36.result === undefined) && (missing5 = "result"))) || ((data36.message === undefined) && (missing5 = "message"))){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2,schemaPath:"#/$defs/event/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+let data47 = data.events;
+const _errs100 = errors;
+if(errors === _errs100){
+if(Array.isArray(data47)){
+var valid12 = true;
+const len3 = data47.length;
+for(let i3=0; i3<len3; i3++){
+let data48 = data47[i3];
+const _errs102 = errors;
+const _errs103 = errors;
+if(errors === _errs103){
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+let missing7;
+if(((((((data48.time === undefined) && (missing7 = "time")) || ((data48.action === undefined) && (missing7 = "action"))) || ((data48.pool === undefined) && (missing7 = "pool"))) || ((data48.node === undefined) && (missing7 = "node"))) || ((data48.result === undefined) && (missing7 = "result"))) || ((data48.message === undefined) && (missing7 = "message"))){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$defs/event/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs79 = errors;
-for(const key6 in data36){
-if(!((((((key6 === "time") || (key6 === "action")) || (key6 === "pool")) || (key6 === "node")) || (key6 === "result")) || (key6 === "message"))){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2,schemaPath:"#/$defs/event/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"}];
+const _errs105 = errors;
+for(const key8 in data48){
+if(!((((((key8 === "time") || (key8 === "action")) || (key8 === "pool")) || (key8 === "node")) || (key8 === "result")) || (key8 === "message"))){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$defs/event/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs79 === errors){
-if(data36.time !== undefined){
-const _errs80 = errors;
-if(typeof data36.time !== "string"){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2+"/time",schemaPath:"#/$defs/event/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(_errs105 === errors){
+if(data48.time !== undefined){
+const _errs106 = errors;
+if(typeof data48.time !== "string"){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/time",schemaPath:"#/$defs/event/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs80 === errors;
+var valid14 = _errs106 === errors;
 }
 else {
-var valid11 = true;
+var valid14 = true;
 }
-if(valid11){
-if(data36.action !== undefined){
-let data38 = data36.action;
-const _errs82 = errors;
-if(!(((((data38 === "create") || (data38 === "destroy")) || (data38 === "replace")) || (data38 === "update")) || (data38 === "failover"))){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2+"/action",schemaPath:"#/$defs/event/properties/action/enum",keyword:"enum",params:{allowedValues: schema35.properties.action.enum},message:"must be equal to one of the allowed values"}];
+if(valid14){
+if(data48.action !== undefined){
+let data50 = data48.action;
+const _errs108 = errors;
+if(!(((((data50 === "create") || (data50 === "destroy")) || (data50 === "replace")) || (data50 === "update")) || (data50 === "failover"))){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/action",schemaPath:"#/$defs/event/properties/action/enum",keyword:"enum",params:{allowedValues: schema35.properties.action.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid11 = _errs82 === errors;
+var valid14 = _errs108 === errors;
 }
 else {
-var valid11 = true;
+var valid14 = true;
 }
-if(valid11){
-if(data36.pool !== undefined){
-const _errs83 = errors;
-if(typeof data36.pool !== "string"){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2+"/pool",schemaPath:"#/$defs/event/properties/pool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid14){
+if(data48.pool !== undefined){
+const _errs109 = errors;
+if(typeof data48.pool !== "string"){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/pool",schemaPath:"#/$defs/event/properties/pool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs83 === errors;
+var valid14 = _errs109 === errors;
 }
 else {
-var valid11 = true;
+var valid14 = true;
 }
-if(valid11){
-if(data36.node !== undefined){
-const _errs85 = errors;
-if(typeof data36.node !== "string"){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2+"/node",schemaPath:"#/$defs/event/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid14){
+if(data48.node !== undefined){
+const _errs111 = errors;
+if(typeof data48.node !== "string"){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/node",schemaPath:"#/$defs/event/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs85 === errors;
+var valid14 = _errs111 === errors;
 }
 else {
-var valid11 = true;
+var valid14 = true;
 }
-if(valid11){
-if(data36.result !== undefined){
-let data41 = data36.result;
-const _errs87 = errors;
-if(!(((data41 === "ok") || (data41 === "failed")) || (data41 === "skipped"))){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2+"/result",schemaPath:"#/$defs/event/properties/result/enum",keyword:"enum",params:{allowedValues: schema35.properties.result.enum},message:"must be equal to one of the allowed values"}];
+if(valid14){
+if(data48.result !== undefined){
+let data53 = data48.result;
+const _errs113 = errors;
+if(!(((data53 === "ok") || (data53 === "failed")) || (data53 === "skipped"))){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/result",schemaPath:"#/$defs/event/properties/result/enum",keyword:"enum",params:{allowedValues: schema35.properties.result.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid11 = _errs87 === errors;
+var valid14 = _errs113 === errors;
 }
 else {
-var valid11 = true;
+var valid14 = true;
 }
-if(valid11){
-if(data36.message !== undefined){
-const _errs88 = errors;
-if(typeof data36.message !== "string"){
-validate20.errors = [{instancePath:instancePath+"/events/" + i2+"/message",schemaPath:"#/$defs/event/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid14){
+if(data48.message !== undefined){
+const _errs114 = errors;
+if(typeof data48.message !== "string"){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/message",schemaPath:"#/$defs/event/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs88 === errors;
+var valid14 = _errs114 === errors;
 }
 else {
-var valid11 = true;
+var valid14 = true;
 }
 }
 }
@@ -1084,12 +1312,12 @@ var valid11 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/events/" + i2,schemaPath:"#/$defs/event/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$defs/event/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid9 = _errs76 === errors;
-if(!valid9){
+var valid12 = _errs102 === errors;
+if(!valid12){
 break;
 }
 }
@@ -1099,121 +1327,121 @@ validate20.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs74 === errors;
+var valid0 = _errs100 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.history !== undefined){
-let data43 = data.history;
-const _errs90 = errors;
-if(errors === _errs90){
-if(Array.isArray(data43)){
-var valid12 = true;
-const len3 = data43.length;
-for(let i3=0; i3<len3; i3++){
-let data44 = data43[i3];
-const _errs92 = errors;
-const _errs93 = errors;
-if(errors === _errs93){
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-let missing6;
-if(((((((data44.time === undefined) && (missing6 = "time")) || ((data44.desired_commit === undefined) && (missing6 = "desired_commit"))) || ((data44.desired_digest === undefined) && (missing6 = "desired_digest"))) || ((data44.summary === undefined) && (missing6 = "summary"))) || ((data44.result === undefined) && (missing6 = "result"))) || ((data44.actions === undefined) && (missing6 = "actions"))){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3,schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+let data55 = data.history;
+const _errs116 = errors;
+if(errors === _errs116){
+if(Array.isArray(data55)){
+var valid15 = true;
+const len4 = data55.length;
+for(let i4=0; i4<len4; i4++){
+let data56 = data55[i4];
+const _errs118 = errors;
+const _errs119 = errors;
+if(errors === _errs119){
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+let missing8;
+if(((((((data56.time === undefined) && (missing8 = "time")) || ((data56.desired_commit === undefined) && (missing8 = "desired_commit"))) || ((data56.desired_digest === undefined) && (missing8 = "desired_digest"))) || ((data56.summary === undefined) && (missing8 = "summary"))) || ((data56.result === undefined) && (missing8 = "result"))) || ((data56.actions === undefined) && (missing8 = "actions"))){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-const _errs95 = errors;
-for(const key7 in data44){
-if(!((((((key7 === "time") || (key7 === "desired_commit")) || (key7 === "desired_digest")) || (key7 === "summary")) || (key7 === "result")) || (key7 === "actions"))){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3,schemaPath:"#/$defs/history/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+const _errs121 = errors;
+for(const key9 in data56){
+if(!((((((key9 === "time") || (key9 === "desired_commit")) || (key9 === "desired_digest")) || (key9 === "summary")) || (key9 === "result")) || (key9 === "actions"))){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$defs/history/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs95 === errors){
-if(data44.time !== undefined){
-const _errs96 = errors;
-if(typeof data44.time !== "string"){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3+"/time",schemaPath:"#/$defs/history/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(_errs121 === errors){
+if(data56.time !== undefined){
+const _errs122 = errors;
+if(typeof data56.time !== "string"){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/time",schemaPath:"#/$defs/history/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs96 === errors;
+var valid17 = _errs122 === errors;
 }
 else {
-var valid14 = true;
+var valid17 = true;
 }
-if(valid14){
-if(data44.desired_commit !== undefined){
-let data46 = data44.desired_commit;
-const _errs98 = errors;
-if((typeof data46 !== "string") && (data46 !== null)){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3+"/desired_commit",schemaPath:"#/$defs/history/properties/desired_commit/type",keyword:"type",params:{type: schema36.properties.desired_commit.type},message:"must be string,null"}];
+if(valid17){
+if(data56.desired_commit !== undefined){
+let data58 = data56.desired_commit;
+const _errs124 = errors;
+if((typeof data58 !== "string") && (data58 !== null)){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/desired_commit",schemaPath:"#/$defs/history/properties/desired_commit/type",keyword:"type",params:{type: schema36.properties.desired_commit.type},message:"must be string,null"}];
 return false;
 }
-var valid14 = _errs98 === errors;
+var valid17 = _errs124 === errors;
 }
 else {
-var valid14 = true;
+var valid17 = true;
 }
-if(valid14){
-if(data44.desired_digest !== undefined){
-const _errs100 = errors;
-if(typeof data44.desired_digest !== "string"){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3+"/desired_digest",schemaPath:"#/$defs/history/properties/desired_digest/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid17){
+if(data56.desired_digest !== undefined){
+const _errs126 = errors;
+if(typeof data56.desired_digest !== "string"){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/desired_digest",schemaPath:"#/$defs/history/properties/desired_digest/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs100 === errors;
+var valid17 = _errs126 === errors;
 }
 else {
-var valid14 = true;
+var valid17 = true;
 }
-if(valid14){
-if(data44.summary !== undefined){
-const _errs102 = errors;
-if(typeof data44.summary !== "string"){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3+"/summary",schemaPath:"#/$defs/history/properties/summary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid17){
+if(data56.summary !== undefined){
+const _errs128 = errors;
+if(typeof data56.summary !== "string"){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/summary",schemaPath:"#/$defs/history/properties/summary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs102 === errors;
+var valid17 = _errs128 === errors;
 }
 else {
-var valid14 = true;
+var valid17 = true;
 }
-if(valid14){
-if(data44.result !== undefined){
-let data49 = data44.result;
-const _errs104 = errors;
-if(!((((data49 === "applied") || (data49 === "no-changes")) || (data49 === "partial")) || (data49 === "failed"))){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3+"/result",schemaPath:"#/$defs/history/properties/result/enum",keyword:"enum",params:{allowedValues: schema36.properties.result.enum},message:"must be equal to one of the allowed values"}];
+if(valid17){
+if(data56.result !== undefined){
+let data61 = data56.result;
+const _errs130 = errors;
+if(!((((data61 === "applied") || (data61 === "no-changes")) || (data61 === "partial")) || (data61 === "failed"))){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/result",schemaPath:"#/$defs/history/properties/result/enum",keyword:"enum",params:{allowedValues: schema36.properties.result.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid14 = _errs104 === errors;
+var valid17 = _errs130 === errors;
 }
 else {
-var valid14 = true;
+var valid17 = true;
 }
-if(valid14){
-if(data44.actions !== undefined){
-let data50 = data44.actions;
-const _errs105 = errors;
-if(!((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50)))){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3+"/actions",schemaPath:"#/$defs/history/properties/actions/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(valid17){
+if(data56.actions !== undefined){
+let data62 = data56.actions;
+const _errs131 = errors;
+if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/actions",schemaPath:"#/$defs/history/properties/actions/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs105){
-if(typeof data50 == "number"){
-if(data50 < 0 || isNaN(data50)){
-validate20.errors = [{instancePath:instancePath+"/history/" + i3+"/actions",schemaPath:"#/$defs/history/properties/actions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+if(errors === _errs131){
+if(typeof data62 == "number"){
+if(data62 < 0 || isNaN(data62)){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/actions",schemaPath:"#/$defs/history/properties/actions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid14 = _errs105 === errors;
+var valid17 = _errs131 === errors;
 }
 else {
-var valid14 = true;
+var valid17 = true;
 }
 }
 }
@@ -1224,12 +1452,12 @@ var valid14 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/history/" + i3,schemaPath:"#/$defs/history/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$defs/history/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid12 = _errs92 === errors;
-if(!valid12){
+var valid15 = _errs118 === errors;
+if(!valid15){
 break;
 }
 }
@@ -1239,7 +1467,7 @@ validate20.errors = [{instancePath:instancePath+"/history",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs90 === errors;
+var valid0 = _errs116 === errors;
 }
 else {
 var valid0 = true;

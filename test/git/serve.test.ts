@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nodeToken, signBody } from '../../src/server/index.js';
 import { parseStatus } from '../../src/status/index.js';
 import { spawnCli } from '../helpers/cli.js';
+import { findRecord } from '../helpers/serve.js';
 import { call, TestAgent, xid } from '../server/helpers.js';
 import { gitSuite, TOKEN, until, type Fleet } from './setup.js';
 
@@ -47,10 +48,12 @@ async function serve(f: Fleet, opts: { cache?: string; env?: Record<string, stri
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   outputs.push(() => out);
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', () => {
+    const listening = (): void => {
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m?.[1]) resolve(m[1]);
-    });
+    };
+    child.stdout?.on('data', listening);
+    child.stderr?.on('data', listening);
     child.on('exit', (code) => reject(new Error(`navarch serve exited with ${code}: ${out}`)));
   });
   return { url, child, output: () => out };
@@ -87,9 +90,10 @@ describe('navarch serve --repo', () => {
     const f = await fx.fleet();
     const s = await serve(f);
     await until(async () => /^navarch: 2 added in pool train/.test((await f.log())[0] ?? ''), 'the first status commit');
-    expect(s.output()).toMatch(new RegExp(`config ${f.url.replace(/[.]/g, '\\.')} \\(main\\)`));
-    await until(async () => s.output().includes('status pushed as'), 'serve to say what it pushed'); // printed just after the push
-    expect(s.output()).toMatch(/reconcile applied: 2 action\(s\); status pushed as [0-9a-f]{7} \(desired [0-9a-f]{7}\)/);
+    expect(findRecord(s.output(), /^listening on /)).toMatchObject({ config: `${f.url} (main)` });
+    // Said just after the push.
+    await until(async () => findRecord(s.output(), 'reconcile done', { result: 'applied' }) !== undefined, 'serve to say what it pushed');
+    expect(findRecord(s.output(), 'reconcile done', { result: 'applied' })).toMatchObject({ actions: 2, statusCommit: expect.stringMatching(/^[0-9a-f]{40}$/), desiredCommit: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
     const added = await f.server.commit(f.name, { 'pools/infer.yaml': INFER }, 'Add the infer pool');
     const push = { ref: 'refs/heads/main', after: added, repository: { full_name: `acme/${f.name}` } };
@@ -122,7 +126,7 @@ describe('navarch serve --repo', () => {
 
     // Deliveries that change nothing this control plane reads are acknowledged without a reconcile.
     const pushed = await head(f);
-    await until(async () => s.output().includes(`status pushed as ${pushed.slice(0, 7)}`), 'the reconcile to finish');
+    await until(async () => findRecord(s.output(), 'reconcile done', { statusCommit: pushed }) !== undefined, 'the reconcile to finish');
     const own = delivery({ ref: 'refs/heads/main', after: pushed });
     expect((await call(hook, { raw: own.raw, headers: own.headers })).body).toEqual({ queued: false, reason: 'the status commit this control plane pushed' });
     const other = delivery({ ref: 'refs/heads/feature', after: added });
@@ -187,8 +191,8 @@ describe('navarch serve --repo', () => {
     const added = await f.server.commit(f.name, { 'pools/infer.yaml': INFER }, 'Add the infer pool');
 
     const b = await serve(f, { cache: await fx.tempDir('navarch-cache-b-') });
-    await until(async () => b.output().includes('reconcile skipped'), 'the second control plane to try');
-    expect(b.output()).toMatch(/reconcile skipped: fleet locked by \S+@\S+ pid \d+ \(navarch serve\)/);
+    await until(async () => findRecord(b.output(), 'reconcile skipped') !== undefined, 'the second control plane to try');
+    expect(findRecord(b.output(), 'reconcile skipped')?.['reason']).toMatch(/^fleet locked by \S+@\S+ pid \d+ \(navarch serve\)/);
     const skipped = await call<{ reconcile: { result: string; skipped: string } }>(`${b.url}/v1/reconcile?wait=true`, { token: ADMIN, method: 'POST' });
     expect(skipped.body.reconcile).toMatchObject({ result: 'skipped', skipped: expect.stringContaining('(navarch serve)') });
     expect(await nodesOf(f)).toEqual(['train-1', 'train-2', 'train-3']);
@@ -227,7 +231,7 @@ describe('navarch serve --repo', () => {
     const withToken = f.url.replace('http://', `http://x-access-token:${TOKEN}@`);
     const s = await serve(f, { repo: withToken, env: { NAVARCH_GIT_TOKEN: '' } });
     await until(async () => /^navarch: 2 added/.test((await f.log())[0] ?? ''), 'the status commit');
-    expect(s.output()).toContain(`config ${f.url} (main)`);
+    expect(findRecord(s.output(), /^listening on /)).toMatchObject({ config: `${f.url} (main)` });
     const answers = [await call(`${s.url}/v1/fleet`, { token: ADMIN }), await call(`${s.url}/v1/reconcile?wait=true`, { token: ADMIN, method: 'POST' })];
     await stop(s.child);
 

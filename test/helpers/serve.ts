@@ -9,6 +9,9 @@ export interface ServeProcess {
   child: ChildProcess;
   /** Everything it printed so far, stdout and stderr interleaved. */
   output(): string;
+  /** What it printed to each stream so far. */
+  stdout(): string;
+  stderr(): string;
   /** SIGTERM, as an operator or systemd stops it; resolves with the exit code once it is gone. */
   stop(): Promise<number | null>;
 }
@@ -27,6 +30,9 @@ export async function startServeProcess(dir: string, opts: ServeProcessOptions):
   const child = spawnCli(['serve', '--dir', dir, '--listen', `127.0.0.1:${opts.port ?? 0}`, ...args], { env: opts.env });
   child.stdin?.end();
   let out = '';
+  const streams = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (d: Buffer) => (streams.stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (streams.stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (d: Buffer): void => {
@@ -43,9 +49,26 @@ export async function startServeProcess(dir: string, opts: ServeProcessOptions):
     port,
     child,
     output: () => out,
+    stdout: () => streams.stdout,
+    stderr: () => streams.stderr,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },
   };
+}
+
+/** The JSON log records in `output` (serve off a terminal logs JSON lines; other lines are skipped). */
+export function logRecords(output: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The first record whose message is `msg` (or matches it) and that has every field of `fields`. */
+export function findRecord(output: string, msg: string | RegExp, fields: Record<string, unknown> = {}): Record<string, unknown> | undefined {
+  return logRecords(output).find(
+    (r) => (typeof msg === 'string' ? r['msg'] === msg : msg.test(String(r['msg']))) && Object.entries(fields).every(([k, v]) => r[k] === v),
+  );
 }

@@ -36,12 +36,13 @@ async function serve(): Promise<{ url: string; child: ChildProcess; output: () =
   children.push(child);
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
+    const onData = (d: Buffer): void => {
       out += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m?.[1]) resolve(m[1]);
-    });
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     child.on('exit', (code) => reject(new Error(`navarch serve exited with ${code}: ${out}`)));
   });
   return { url, child, output: () => out };

@@ -45,7 +45,7 @@ describe('navarch gpus --available', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     // 8x H100 has no capacity anywhere; 1x H100 PCIe has it in three regions, one the catalog lacks.
-    expect(rows(r.out).map((row) => [row[0], row[1], row[6], row[9]])).toEqual([['lambda', 'gpu_1x_h100_pcie', '3.29', 'us-west-1 +2']]);
+    expect(rows(r.out).map((row) => [row[0], row[1], row[7], row[10]])).toEqual([['lambda', 'gpu_1x_h100_pcie', '3.29', 'us-west-1 +2']]);
     expect(r.out).toContain('Live capacity from lam (lambda) at 2026-03-01T12:00:00.000Z');
     expect(server.calls('GET', '/instance-types')).toHaveLength(1);
     expect(server.cloud.instances).toEqual([]);
