@@ -30,6 +30,16 @@ export interface ObservedNode {
   launchedAt: string | undefined;
 }
 
+/**
+ * What the control plane knows of a node that the cloud does not (keyed by node name): its health
+ * as the planner may act on it (after the circuit breaker), why, and whether it is cordoned.
+ */
+export interface NodeFacts {
+  health: HealthState;
+  reason: string | undefined;
+  cordoned: boolean;
+}
+
 /** What the last status file recorded about a pool, for things the cloud cannot tell. */
 export interface ObservedPool {
   name: string;

@@ -10,22 +10,15 @@ import {
   type Clock,
   type DesiredFleet,
   type FleetStatus,
-  type HealthState,
   type Instance,
   type ObservationGap,
   type ObservedFleet,
   type ObservedNode,
   type ObservedPool,
+  type NodeFacts,
 } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
 import { labelsOf, ordinalOf } from '../status/index.js';
-
-/** Per-node facts the control plane knows (keyed by node name). */
-export interface NodeFacts {
-  health: HealthState;
-  reason: string | undefined;
-  cordoned: boolean;
-}
 
 export interface ObserveInput {
   desired: DesiredFleet;
@@ -97,7 +90,6 @@ export async function observe(input: ObserveInput): Promise<Observation> {
       const name = inst.tags[TAG.node] ?? '';
       const pool = inst.tags[TAG.pool] ?? '';
       const before = recorded.get(inst.id);
-      const fact = name ? input.facts?.get(name) : undefined;
       nodes.push({
         name,
         pool,
@@ -110,9 +102,9 @@ export async function observe(input: ObserveInput): Promise<Observation> {
         spot: inst.spot,
         state: inst.state,
         labels: labelsOf(inst.tags),
-        health: fact?.health ?? before?.health ?? 'unknown',
-        healthReason: fact ? fact.reason : before?.health_reason,
-        cordoned: fact?.cordoned ?? before?.cordoned ?? false,
+        health: before?.health ?? 'unknown',
+        healthReason: before?.health_reason,
+        cordoned: before?.cordoned ?? false,
         since: before && before.state === inst.state ? before.since : undefined,
         launchedAt: inst.launchedAt,
       });
@@ -124,5 +116,21 @@ export async function observe(input: ObserveInput): Promise<Observation> {
   for (const [name, p] of Object.entries(status?.pools ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     pools[name] = { name, lastOrdinal: p.last_ordinal, protect: p.protect, applied: p.applied };
   }
-  return { observed: { nodes, pools, gaps }, instances };
+  const fleet: ObservedFleet = { nodes, pools, gaps };
+  return { observed: input.facts ? joinFacts(fleet, input.facts) : fleet, instances };
+}
+
+/**
+ * The observed fleet with the control plane's facts in place of what the status file remembered:
+ * the one place they are joined, whether they come from the store (`navarch serve`) or from a
+ * control plane's API.
+ */
+export function joinFacts(observed: ObservedFleet, facts: ReadonlyMap<string, NodeFacts>): ObservedFleet {
+  return {
+    ...observed,
+    nodes: observed.nodes.map((n) => {
+      const f = n.name ? facts.get(n.name) : undefined;
+      return f ? { ...n, health: f.health, healthReason: f.reason, cordoned: f.cordoned } : n;
+    }),
+  };
 }

@@ -38,10 +38,21 @@ export interface PlanOptions {
   fixedLabels?: ReadonlySet<string>;
   /** What to do past `safety.max_nodes_per_pool` / `safety.max_create` (default `guard`: needs `--allow-large`). */
   large?: SizeMode;
+  /**
+   * What to do with destroys past `safety.max_destroy_percent`. `guard` (the default): the plan keeps
+   * them and records a guard, which apply refuses without `--allow-destroy`. `skip`: the plan leaves
+   * them out and says so (for `navarch serve`, which has nobody to ask); broken nodes and orphans
+   * never count against the guard, so they are still replaced or removed.
+   */
+  destroys?: 'guard' | 'skip';
 }
 
-/** Destroys motivated by broken hardware do not count against the destroy guard: the capacity is already lost. */
-const HEALTH_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['unhealthy', 'failed']);
+/**
+ * Destroys motivated by broken hardware do not count against the destroy guard (the capacity is
+ * already lost), nor do orphans (no pool ever counted them).
+ */
+const UNGUARDED: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['unhealthy', 'failed', 'orphan']);
+const guarded = (a: Action): boolean => (a.kind === 'destroy' || a.kind === 'replace') && !UNGUARDED.has(a.reason.code);
 
 export function plan(desired: DesiredFleet, observed: ObservedFleet, options: PlanOptions): Plan {
   const warnings: string[] = [];
@@ -105,7 +116,16 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   const sized = applySizeLimits(desired, observed.nodes, actions, options.large ?? 'guard');
   actions = sized.actions;
   warnings.push(...sized.warnings);
-  const guards: GuardViolation[] = [...destroyGuards(desired, observed.nodes, actions), ...sized.guards];
+  const guards: GuardViolation[] = [...sized.guards];
+  const destroyGuarded = destroyGuards(desired, observed.nodes, actions);
+  if (options.destroys === 'skip' && destroyGuarded.length > 0) {
+    const skipped = new Set(destroyGuarded.map((g) => g.pool));
+    actions = actions.filter((a) => !(skipped.has(a.pool) && guarded(a)));
+    for (const g of destroyGuarded) {
+      warnings.push(`${g.message}; those actions were skipped (run \`navarch apply --allow-destroy\`, or start navarch serve with --allow-destroy)`);
+    }
+  } else guards.unshift(...destroyGuarded);
+  // Everything below is computed from the actions kept: nothing edits a plan once it is returned.
   const pools = poolPlans(desired, observed, actions, priceOf, frozen);
   const summary = { add: 0, change: 0, destroy: 0 };
   for (const a of actions) {
@@ -170,7 +190,7 @@ function destroyGuards(desired: DesiredFleet, nodes: ObservedNode[], actions: Ac
   for (const n of nodes) if (n.state === 'pending' || n.state === 'running') live.set(n.pool, (live.get(n.pool) ?? 0) + 1);
   const destroying = new Map<string, number>();
   for (const a of actions) {
-    if ((a.kind === 'destroy' || a.kind === 'replace') && !HEALTH_REASONS.has(a.reason.code) && a.reason.code !== 'orphan') {
+    if (guarded(a)) {
       destroying.set(a.pool, (destroying.get(a.pool) ?? 0) + 1);
     }
   }

@@ -7,14 +7,13 @@
 import type { ActionResult, ApplyEvent, LifecycleHooks, UserDataHook } from '../apply/index.js';
 import { runPass, type PassLockOptions, type TargetState } from '../engine/index.js';
 import type { ConfigTarget, GitAuthor, LockInfo, PublishOutcome } from '../git/index.js';
-import { FLEET_BREAKER, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
+import { FLEET_BREAKER, judgeFleet, type BreakerResult, type BreakerState, type FleetNode, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, DesiredFleet, FleetStatus, ObservedNode, Plan } from '../model/index.js';
+import { joinFacts } from '../observe/index.js';
 import type { Provider } from '../providers/index.js';
-import { withBreakerConditions } from './conditions.js';
-import { joinFacts, judgeFleet } from './facts.js';
-import { withoutGuardedActions } from './guarded.js';
-import { lastContact, type Store } from './store/index.js';
+import { withBreakerConditions } from '../status/index.js';
+import { lastContact, type NodeRecord, type Store } from './store/index.js';
 
 /** Timings of the configuration just adopted that a reconcile needs. */
 export interface ReconcileTiming {
@@ -99,8 +98,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
       const partial = new Set(ws.desired.pools.filter((p) => p.candidates.some((c) => unlisted.has(c.provider))).map((p) => p.name));
       if (unlisted.size > 0) partial.add(FLEET_BREAKER);
       const judged = judgeFleet({
-        nodes: ws.observation.observed.nodes,
-        records,
+        nodes: fleetNodes(ws.observation.observed.nodes, records),
         policyFor: (p) => input.policyFor(p),
         pools,
         breakers: stored,
@@ -117,12 +115,12 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
       const observed = joinFacts(ws.observation.observed, judged.facts);
       // Nobody is there to say --allow-large: the plan stops at the size limits and its warnings say why.
       const large = input.allowLarge ? ('allow' as const) : ('cap' as const);
-      return { ws: { ...ws, observation: { ...ws.observation, observed } }, planOptions: { holdReplacements: input.holds(now), large } };
+      // Nobody is there to say --allow-destroy either: destroys past the guard are left out of the plan.
+      const destroys = input.allowDestroy ? ('guard' as const) : ('skip' as const);
+      return { ws: { ...ws, observation: { ...ws.observation, observed } }, planOptions: { holdReplacements: input.holds(now), large, destroys } };
     },
-    decide: async (fresh) => {
-      let plan = fresh;
+    decide: async (plan) => {
       for (const b of Object.values(breakers)) if (b.open && b.message) plan.warnings.push(b.message);
-      if (!input.allowDestroy) plan = withoutGuardedActions(plan);
       await input.prepare(plan);
       return plan;
     },
@@ -144,6 +142,23 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
     published: outcome.published,
     lock: outcome.lock,
   };
+}
+
+/** The live nodes of an observation as the fleet judgement takes them, with what their agents told the store. */
+function fleetNodes(nodes: readonly ObservedNode[], records: ReadonlyMap<string, NodeRecord>): FleetNode[] {
+  return nodes
+    .filter((n) => n.name !== '' && (n.state === 'running' || n.state === 'pending'))
+    .map((n) => {
+      const r = records.get(n.name);
+      const launched = n.launchedAt ? Date.parse(n.launchedAt) : NaN;
+      return {
+        name: n.name,
+        pool: n.pool,
+        launchedAt: Number.isFinite(launched) ? launched : undefined,
+        registered: r ? { registeredAt: r.registeredAt, lastContactAt: lastContact(r), state: r.health } : undefined,
+        cordoned: r?.cordoned ?? false,
+      };
+    });
 }
 
 /** Forgets nodes whose instance is gone and has been silent past the timeout; drops old report ids and events. */

@@ -2,3 +2,4 @@
 export { parseStatus, readStatus, serializeStatus, writeStatus } from './status-file.js';
 export { emptyStatus, StatusBook } from './book.js';
 export { labelsOf, ordinalOf } from './names.js';
+export { withBreakerConditions } from './conditions.js';
