@@ -19,3 +19,4 @@ export { clearVerdicts, foldRegistration, foldReport, initialHealthState, type E
 export { judgeNode, type JudgeInput, type NodeVerdict, type VerdictCause } from './judge.js';
 export { breakerAllowance, evaluateBreaker, FLEET_BREAKER, type BadNode, type BreakerInput, type BreakerResult, type BreakerState } from './breaker.js';
 export { countsAgainstBreaker, judgeFleet, type FailureRecord, type FleetJudgement, type FleetNode, type JudgeFleetInput } from './fleet.js';
+export { BACKOFF_MS, backOff, backoffHolds, type PoolBackoff } from './backoff.js';
