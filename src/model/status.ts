@@ -26,6 +26,24 @@ export interface StatusNode {
   price_per_hour?: number;
   /** How this node came to be where it is, when apply had to fail over. */
   placement_note?: string;
+  /** The replacement (or removal) in flight that owns this node: no plan gives it another action. */
+  lifecycle?: StatusLifecycle;
+}
+
+/** A node's part in a lifecycle in flight, as the status file shows it. */
+export interface StatusLifecycle {
+  /** The lifecycle (`replace:train-3`). */
+  id: string;
+  /** `old`: the node being taken away; `new`: the node replacing `peer`. */
+  role: 'old' | 'new';
+  /** The node on the other side; absent for a removal. */
+  peer?: string;
+  /** Its step: started, waiting, terminating, creating. */
+  state: string;
+  since: string;
+  /** Health-driven (counts against the disruption budget). */
+  health: boolean;
+  waiting_for?: string;
 }
 
 export interface StatusCondition {

@@ -15,6 +15,7 @@ import {
   type ObservedFleet,
   type ObservedNode,
   type ObservedPool,
+  type InFlight,
   type NodeFacts,
 } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
@@ -117,6 +118,8 @@ export async function observe(input: ObserveInput): Promise<Observation> {
     pools[name] = { name, lastOrdinal: p.last_ordinal, protect: p.protect, applied: p.applied };
   }
   const fleet: ObservedFleet = { nodes, pools, gaps };
+  const lifecycles = recordedLifecycles(status, nodes);
+  if (lifecycles.length > 0) fleet.lifecycles = lifecycles;
   return { observed: input.facts ? joinFacts(fleet, input.facts) : fleet, instances };
 }
 
@@ -133,4 +136,34 @@ export function joinFacts(observed: ObservedFleet, facts: ReadonlyMap<string, No
       return f ? { ...n, health: f.health, healthReason: f.reason, cordoned: f.cordoned } : n;
     }),
   };
+}
+
+/**
+ * The lifecycles the status file records on nodes still listed. A plan made anywhere (a pull
+ * request, `navarch apply`, another control plane) leaves their nodes to the control plane that is
+ * carrying them out.
+ */
+function recordedLifecycles(status: FleetStatus | undefined, listed: readonly ObservedNode[]): InFlight[] {
+  const ids = new Set(listed.map((n) => n.instanceId));
+  const byId = new Map<string, InFlight>();
+  for (const n of status?.nodes ?? []) {
+    const l = n.lifecycle;
+    if (!l || !ids.has(n.instance_id)) continue;
+    const known = byId.get(l.id);
+    const old = l.role === 'old' ? n.name : (known?.old ?? l.peer ?? '');
+    const next = l.role === 'new' ? n.name : (known?.new ?? l.peer);
+    byId.set(l.id, { id: l.id, pool: n.pool, old, new: next, health: l.health, state: l.state, since: l.since, waitingFor: l.waiting_for });
+  }
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * The observed fleet with the control plane's lifecycles in flight: its own (`inFlight`), and those
+ * the status file records that it does not know of (`known`: every id in its store, finished or not).
+ */
+export function joinLifecycles(observed: ObservedFleet, inFlight: readonly InFlight[], known: ReadonlySet<string>): ObservedFleet {
+  const recorded = (observed.lifecycles ?? []).filter((l) => !known.has(l.id));
+  const lifecycles = [...inFlight, ...recorded];
+  const { lifecycles: _before, ...rest } = observed;
+  return lifecycles.length > 0 ? { ...rest, lifecycles } : rest;
 }

@@ -77,13 +77,20 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   const byPool = groupBy(sorted, (n) => n.pool);
 
   const declared = new Set(desired.pools.map((p) => p.name));
+  const inFlight = groupBy(observed.lifecycles ?? [], (l) => l.pool);
+  // The nodes a lifecycle in flight owns get no other action: the lifecycle takes them where they go.
+  const owned = new Set((observed.lifecycles ?? []).flatMap((l) => (l.new ? [l.old, l.new] : [l.old])));
   for (const pool of desired.pools) {
     if (frozen.has(pool.name)) continue;
     const nodes = byPool.get(pool.name) ?? [];
-    const lastOrdinal = Math.max(0, observed.pools[pool.name]?.lastOrdinal ?? 0, ...nodes.map((n) => n.ordinal));
+    const mine = inFlight.get(pool.name) ?? [];
+    const taken = mine.flatMap((l) => (l.new ? [ordinalIn(l.new, pool.name)] : []));
+    const lastOrdinal = Math.max(0, observed.pools[pool.name]?.lastOrdinal ?? 0, ...nodes.map((n) => n.ordinal), ...taken);
     const result = planPoolActions({
       pool,
-      nodes,
+      nodes: nodes.filter((n) => !owned.has(n.name)),
+      inFlight: mine,
+      leaving: nodes.filter((n) => mine.some((l) => l.old === n.name) && n.state !== 'stopping').length,
       placements: orderPlacements(pool.candidates, options.unavailable ?? []),
       nextOrdinal: lastOrdinal + 1,
       priceOf,
@@ -97,7 +104,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   // Nodes whose pool is gone: destroy what a recorded pool left behind; report what nobody recorded.
   const undeclared = [...byPool.keys()].filter((p) => !declared.has(p) && !frozen.has(p)).sort();
   for (const poolName of undeclared) {
-    const nodes = (byPool.get(poolName) ?? []).filter((n) => n.state !== 'stopping');
+    const nodes = (byPool.get(poolName) ?? []).filter((n) => n.state !== 'stopping' && !owned.has(n.name));
     const recorded = poolName !== '' ? observed.pools[poolName] : undefined;
     for (const n of nodes) {
       if (recorded?.protect) {
@@ -148,6 +155,12 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
     unknown,
     warnings,
   };
+}
+
+/** The ordinal of a node name in its pool (`train-3` → 3), or 0 when it does not follow the scheme. */
+function ordinalIn(name: string, pool: string): number {
+  const m = name.startsWith(`${pool}-`) ? /^[1-9]\d{0,8}$/.exec(name.slice(pool.length + 1)) : null;
+  return m ? Number(m[0]) : 0;
 }
 
 /** Pools placed on, or with nodes recorded on, a provider that could not be listed; sorted by name. */

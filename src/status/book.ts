@@ -14,6 +14,7 @@ import {
   type StatusCondition,
   type StatusEvent,
   type StatusHistoryEntry,
+  type StatusLifecycle,
   type StatusNode,
   type StatusPool,
 } from '../model/index.js';
@@ -35,6 +36,17 @@ export function emptyStatus(fleet: string, now: string): FleetStatus {
     events: [],
     history: [],
   };
+}
+
+/** Each node's part in the lifecycles in flight, by node name. */
+function lifecycleParts(observed: ObservedFleet): Map<string, StatusLifecycle> {
+  const out = new Map<string, StatusLifecycle>();
+  for (const l of observed.lifecycles ?? []) {
+    const base = { id: l.id, state: l.state, since: l.since, health: l.health, ...(l.waitingFor ? { waiting_for: l.waitingFor } : {}) };
+    out.set(l.old, { ...base, role: 'old', ...(l.new ? { peer: l.new } : {}) });
+    if (l.new) out.set(l.new, { ...base, role: 'new', peer: l.old });
+  }
+  return out;
 }
 
 function statusNode(n: ObservedNode, since: string): StatusNode {
@@ -61,6 +73,7 @@ export class StatusBook {
   private readonly events: StatusEvent[];
   private readonly lastOrdinal = new Map<string, number>();
   private readonly prev: FleetStatus | undefined;
+  private readonly parts: Map<string, StatusLifecycle>;
 
   /**
    * `frozen`: pools the plan left unknown (`Plan.unknown`). Their records, and the record of every
@@ -75,6 +88,7 @@ export class StatusBook {
     private readonly frozen: ReadonlySet<string> = new Set(),
   ) {
     this.prev = prev;
+    this.parts = lifecycleParts(observed);
     this.events = [...(prev?.events ?? [])];
     const prevNodes = new Map((prev?.nodes ?? []).map((n) => [n.instance_id, n]));
     for (const n of observed.nodes) {
@@ -83,10 +97,14 @@ export class StatusBook {
       const since = before && before.state === n.state ? before.since : (n.since ?? n.launchedAt ?? now());
       const sn = statusNode(n, since);
       if (before?.placement_note) sn.placement_note = before.placement_note;
+      const part = this.parts.get(n.name);
+      if (part && n.name) sn.lifecycle = part;
       this.nodes.set(n.instanceId, sn);
     }
     for (const [name, p] of Object.entries(observed.pools)) this.lastOrdinal.set(name, p.lastOrdinal);
     for (const n of observed.nodes) this.bumpOrdinal(n.pool, n.ordinal);
+    // A replacement's name is taken from the moment it is started, before its node exists.
+    for (const l of observed.lifecycles ?? []) if (l.new) this.bumpOrdinal(l.pool, ordinalOf(l.new, l.pool));
     const unlisted = new Set(observed.gaps.map((g) => g.provider));
     for (const n of prev?.nodes ?? []) {
       if (!unlisted.has(n.provider) && !frozen.has(n.pool)) continue;
@@ -118,6 +136,8 @@ export class StatusBook {
     };
     if (instance.zone) sn.zone = instance.zone;
     if (note) sn.placement_note = note;
+    const part = this.parts.get(name);
+    if (part) sn.lifecycle = part;
     this.nodes.set(instance.id, sn);
   }
 
