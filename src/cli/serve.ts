@@ -35,7 +35,7 @@ function describe(e: ControlPlaneEvent, c: Colors): string | undefined {
     }
     case 'apply':
       if (e.event.type === 'start') return `${e.event.action.kind} ${e.event.action.existing?.name ?? e.event.action.node}: ${e.event.action.reason.message}`;
-      if (e.event.type === 'done') return c.green(`${e.event.action.kind} ${e.event.action.node}: done`);
+      if (e.event.type === 'done') return c.green(`${e.event.action.kind} ${e.event.action.node}: ${e.event.started ? 'started' : 'done'}`);
       if (e.event.type === 'failed') return c.red(`${e.event.action.kind} ${e.event.action.node} failed: ${e.event.error}`);
       if (e.event.type === 'failover') return c.yellow(`${e.event.action.node}: ${e.event.from} → ${e.event.to} (${e.event.error})`);
       return undefined;
@@ -47,6 +47,10 @@ function describe(e: ControlPlaneEvent, c: Colors): string | undefined {
       return c.yellow(`${e.node}: drain not confirmed after ${formatDuration(e.waitedMs)}; terminating anyway`);
     case 'waiting-ready':
       return `waiting for ${e.node} to register and report healthy before removing ${e.replaces}`;
+    case 'lifecycle': {
+      const line = `${e.id}: ${e.state}${e.state === 'waiting' ? '' : ` (${e.message})`}`;
+      return e.state === 'failed' ? c.red(line) : e.state === 'done' ? c.green(line) : line;
+    }
     default:
       return undefined;
   }

@@ -73,7 +73,8 @@ export interface StatusEvent {
   action: ActionKind | 'failover';
   pool: string;
   node: string;
-  result: 'ok' | 'failed' | 'skipped';
+  /** `started`: navarch serve started a replacement or removal; its outcome is a later event. */
+  result: 'ok' | 'failed' | 'skipped' | 'started';
   message: string;
 }
 

@@ -17,6 +17,7 @@ import {
   type ObservedPool,
   type InFlight,
   type NodeFacts,
+  type StatusNode,
 } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
 import { labelsOf, ordinalOf } from '../status/index.js';
@@ -34,6 +35,30 @@ export interface Observation {
   observed: ObservedFleet;
   /** Every listed instance by cloud id (apply needs the provider's own view). */
   instances: Map<string, Instance>;
+}
+
+/** An instance as a node of the observed fleet, with what the status file recorded about it. */
+export function observedNode(inst: Instance, before: StatusNode | undefined): ObservedNode {
+  const name = inst.tags[TAG.node] ?? '';
+  const pool = inst.tags[TAG.pool] ?? '';
+  return {
+    name,
+    pool,
+    ordinal: ordinalOf(name, pool),
+    provider: inst.provider,
+    region: inst.region,
+    zone: inst.zone,
+    instanceType: inst.instanceType,
+    instanceId: inst.id,
+    spot: inst.spot,
+    state: inst.state,
+    labels: labelsOf(inst.tags),
+    health: before?.health ?? 'unknown',
+    healthReason: before?.health_reason,
+    cordoned: before?.cordoned ?? false,
+    since: before && before.state === inst.state ? before.since : undefined,
+    launchedAt: inst.launchedAt,
+  };
 }
 
 /** The tags that select this fleet's instances on every provider. */
@@ -88,27 +113,7 @@ export async function observe(input: ObserveInput): Promise<Observation> {
     for (const inst of list) {
       if (inst.state === 'terminated') continue;
       instances.set(inst.id, inst);
-      const name = inst.tags[TAG.node] ?? '';
-      const pool = inst.tags[TAG.pool] ?? '';
-      const before = recorded.get(inst.id);
-      nodes.push({
-        name,
-        pool,
-        ordinal: ordinalOf(name, pool),
-        provider: inst.provider,
-        region: inst.region,
-        zone: inst.zone,
-        instanceType: inst.instanceType,
-        instanceId: inst.id,
-        spot: inst.spot,
-        state: inst.state,
-        labels: labelsOf(inst.tags),
-        health: before?.health ?? 'unknown',
-        healthReason: before?.health_reason,
-        cordoned: before?.cordoned ?? false,
-        since: before && before.state === inst.state ? before.since : undefined,
-        launchedAt: inst.launchedAt,
-      });
+      nodes.push(observedNode(inst, recorded.get(inst.id)));
     }
   }
   nodes.sort((a, b) => a.name.localeCompare(b.name) || a.instanceId.localeCompare(b.instanceId));

@@ -8,6 +8,7 @@ import {
   TAG,
   type DesiredFleet,
   type FleetStatus,
+  type InFlight,
   type Instance,
   type ObservedFleet,
   type ObservedNode,
@@ -39,9 +40,9 @@ export function emptyStatus(fleet: string, now: string): FleetStatus {
 }
 
 /** Each node's part in the lifecycles in flight, by node name. */
-function lifecycleParts(observed: ObservedFleet): Map<string, StatusLifecycle> {
+function lifecycleParts(lifecycles: readonly InFlight[] | undefined): Map<string, StatusLifecycle> {
   const out = new Map<string, StatusLifecycle>();
-  for (const l of observed.lifecycles ?? []) {
+  for (const l of lifecycles ?? []) {
     const base = { id: l.id, state: l.state, since: l.since, health: l.health, ...(l.waitingFor ? { waiting_for: l.waitingFor } : {}) };
     out.set(l.old, { ...base, role: 'old', ...(l.new ? { peer: l.new } : {}) });
     if (l.new) out.set(l.new, { ...base, role: 'new', peer: l.old });
@@ -88,7 +89,7 @@ export class StatusBook {
     private readonly frozen: ReadonlySet<string> = new Set(),
   ) {
     this.prev = prev;
-    this.parts = lifecycleParts(observed);
+    this.parts = lifecycleParts(observed.lifecycles);
     this.events = [...(prev?.events ?? [])];
     const prevNodes = new Map((prev?.nodes ?? []).map((n) => [n.instance_id, n]));
     for (const n of observed.nodes) {
@@ -227,6 +228,19 @@ export class StatusBook {
       history,
     };
   }
+}
+
+/** The status with each node's part in `lifecycles` as they are now (the control plane's record, which moves during an apply). */
+export function withLifecycles(status: FleetStatus, lifecycles: readonly InFlight[]): FleetStatus {
+  const parts = lifecycleParts(lifecycles);
+  return {
+    ...status,
+    nodes: status.nodes.map((n) => {
+      const { lifecycle: _before, ...rest } = n;
+      const part = parts.get(n.name);
+      return part ? { ...rest, lifecycle: part } : rest;
+    }),
+  };
 }
 
 function round(x: number): number {
