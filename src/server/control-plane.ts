@@ -10,7 +10,8 @@ import { directoryTarget, type PassLockOptions } from '../engine/index.js';
 import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor } from '../git/index.js';
 import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
-import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
+import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode, type StatusLifecycle } from '../model/index.js';
+import { lifecyclePart } from '../status/index.js';
 import type { Provider } from '../providers/index.js';
 import type { ControlSurface } from './admin-routes.js';
 import { Metrics, type NodeView } from './metrics.js';
@@ -340,6 +341,10 @@ export class ControlPlane implements ControlSurface {
 
   ready(): { ready: boolean; reason: string | undefined } {
     return { ready: this.configError === undefined, reason: this.configError };
+  }
+
+  lifecycleOf(node: string): StatusLifecycle | undefined {
+    return lifecyclePart(this.lifecycles.inFlight(), node);
   }
 
   poolOf(node: string): string | undefined {

@@ -159,9 +159,8 @@ export class Lifecycles {
     return undefined;
   }
 
-  /** Advances every lifecycle in flight as far as it goes now, several at once. */
+  /** Advances every lifecycle in flight (as last loaded) as far as it goes now, several at once. */
   async advanceAll(view: PassView, tools: LifecycleTools, concurrency: number, signal?: AbortSignal): Promise<void> {
-    await this.load();
     const entries = [...this.current.values()].filter(({ r }) => {
       const providers = [r.action.existing?.provider, r.instance?.provider, ...r.action.placements.map((p) => p.provider)].filter((p): p is string => p !== undefined);
       return !view.unseen(r.pool, providers);
@@ -325,7 +324,7 @@ export class Lifecycles {
     }
     if (next.state === prev.state) return;
     const outcome = replacementOutcome(next);
-    const message = outcome?.message ?? next.waitingFor ?? next.state;
+    const message = outcome?.message ?? stepMessage(next);
     this.deps.logger.info({ lifecycle: next.id, pool: next.pool, state: next.state, ...(next.waitingFor ? { waitingFor: next.waitingFor } : {}) }, `${replace ? 'replacement' : 'removal'} ${next.state}`);
     this.deps.emit({ type: 'lifecycle', id: next.id, pool: next.pool, state: next.state, message });
     if (outcome) {
@@ -333,6 +332,14 @@ export class Lifecycles {
       if (replace) this.deps.metrics.replacements.inc({ pool: next.pool, result: outcome.result });
     }
   }
+}
+
+/** What a step that is not an outcome does, in words. */
+function stepMessage(r: Replacement): string {
+  const old = oldNode(r);
+  if (r.state === 'terminating') return `terminating ${old} (${r.action.existing?.instanceId ?? '?'})${r.drainTimedOut ? '; its drain was not confirmed in time' : ''}`;
+  if (r.state === 'creating') return `creating ${r.action.node}: ${old} went first, the pool is at max_nodes`;
+  return r.waitingFor ?? r.state;
 }
 
 function describeStarted(r: Replacement): string {

@@ -230,6 +230,11 @@ export class StatusBook {
   }
 }
 
+/** A node's part in the lifecycles in flight, as the status file shows it. */
+export function lifecyclePart(lifecycles: readonly InFlight[], node: string): StatusLifecycle | undefined {
+  return lifecycleParts(lifecycles.filter((l) => l.old === node || l.new === node)).get(node);
+}
+
 /** The status with each node's part in `lifecycles` as they are now (the control plane's record, which moves during an apply). */
 export function withLifecycles(status: FleetStatus, lifecycles: readonly InFlight[]): FleetStatus {
   const parts = lifecycleParts(lifecycles);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlPlaneEvent } from '../../src/server/index.js';
 import { parseStatus } from '../../src/status/index.js';
-import { ADMIN, call, startControlPlane, untilSleeping, xid, type TestControlPlane } from './helpers.js';
+import { ADMIN, call, startControlPlane, xid, type TestControlPlane } from './helpers.js';
 
 interface Hook {
   url: string;
