@@ -38,7 +38,7 @@ export interface StatusLifecycle {
   role: 'old' | 'new';
   /** The node on the other side; absent for a removal. */
   peer?: string;
-  /** Its step: started, waiting, terminating, creating. */
+  /** Its step: started, waiting, terminating, creating (or done, failed: its clean-up still owed). */
   state: string;
   since: string;
   /** Health-driven (counts against the disruption budget). */

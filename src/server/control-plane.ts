@@ -23,6 +23,9 @@ import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
 import type { Eviction, Store } from './store/index.js';
 import type { PushNotice } from './webhook.js';
 
+/** How soon a pass skipped for the fleet lock is tried again while a replacement is in flight. */
+const LOCK_RETRY_MS = 5_000;
+
 export interface ReconcileSummary {
   /** `skipped`: another applier held the fleet lock, or the control plane was stopping. */
   result: 'applied' | 'no-changes' | 'partial' | 'failed' | 'skipped';
@@ -249,6 +252,8 @@ export class ControlPlane implements ControlSurface {
         // Another applier (a second control plane, a CI apply) has the fleet; it will record the status.
         const skipped = `fleet locked by ${describeLock(err.lock, clock.now())}`;
         this.opts.logger.info({ lock: err.lock }, 'reconcile skipped: the fleet lock is held by another applier');
+        // A replacement in flight may have been waiting for this pass (its node just reported): try again soon, not at the next interval.
+        if (this.lifecycles.inFlight().length > 0) this.wakeAt(clock.now() + Math.min(this.settings.intervalMs, LOCK_RETRY_MS));
         summary = { result: 'skipped', actions: 0, warnings: [], skipped };
       } else {
         const e = asNavarchError(err);

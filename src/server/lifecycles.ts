@@ -137,11 +137,13 @@ export class Lifecycles {
     return new Set((await this.deps.store.lifecycles({ kind: REPLACEMENT_KIND })).map((l) => l.id));
   }
 
-  /** Replacements and removals in flight, as the planner and the status file see them. */
+  /**
+   * Replacements and removals in flight, as the planner and the status file see them: a done or
+   * failed one still owing its clean-up (a provider refused a terminate) owns its nodes until it is
+   * carried out.
+   */
   inFlight(): InFlight[] {
-    return [...this.current.values()]
-      .filter((e) => e.r.state !== 'done' && e.r.state !== 'failed')
-      .map(({ r }) => ({
+    return [...this.current.values()].map(({ r }) => ({
         id: r.id,
         pool: r.pool,
         old: oldNode(r),

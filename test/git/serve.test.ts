@@ -198,7 +198,7 @@ describe('navarch serve --repo', () => {
 
     // B has its own store, and still leaves A's replacement alone: the status file says whose nodes those are.
     const b = await serve(f, { cache: await fx.tempDir('navarch-cache-b-') });
-    await until(async () => (await nodesOf(f)).includes('infer-1'), 'the second control plane to apply the new pool');
+    await until(async () => b.output().includes('reconcile applied: 1 action(s)') && (await f.lockRefs()) === '', 'the second control plane to apply the new pool');
     expect(await nodesOf(f)).toEqual(['infer-1', 'train-1', 'train-2', 'train-3']);
 
     // While another applier holds the fleet lock, a control plane skips its reconcile.
