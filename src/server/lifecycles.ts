@@ -198,7 +198,9 @@ export class Lifecycles {
     }
     this.current.set(entry.row.id, entry);
     const created = view.created.length;
-    await this.advance(entry, view, tools, signal);
+    // A failure now is the action's failure: apply records it, once.
+    const own: ApplyTools = { ...tools, event: (e) => (e.result === 'failed' && e.node === action.node ? undefined : tools.event(e)) };
+    await this.advance(entry, view, own, signal);
     const r = this.current.get(action.id)?.r ?? ((await this.deps.store.lifecycle(REPLACEMENT_KIND, action.id))?.body as Replacement | undefined) ?? entry.r;
     const instance = view.created.slice(created).find((i) => i.tags[TAG.node] === action.node);
     if (r.state === 'failed') throw new NavarchError('replace.failed', r.failure ?? 'the replacement failed');
