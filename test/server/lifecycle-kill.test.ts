@@ -103,10 +103,12 @@ describe('a replacement under SIGKILL', () => {
           () => 'timed out',
         );
         // The new node boots and reports once the pass that started it is over (as a real node, minutes later), unless the kill comes first.
-        let booted = false;
+        let booting = false;
         void until(async () => first.output().slice(at).includes('reconcile applied: 1 action(s)'), 'the replacement to start', 30_000)
-          .then(() => bootReplacement(first, dir))
-          .then(() => (booted = true))
+          .then(() => {
+            booting = true;
+            return bootReplacement(first, dir);
+          })
           .catch(() => undefined);
         const outcome = point === 0 ? 'killed at the report' : await Promise.race([hit, done]);
         if (outcome === 'timed out') throw new Error(`point ${point}: the replacement did not finish:\n${first.output()}`);
@@ -120,7 +122,7 @@ describe('a replacement under SIGKILL', () => {
           const second = await startServeProcess(dir, { env: ENV });
           running.push(second);
           last = second;
-          if (oldAlive && !booted) {
+          if (oldAlive && !booting) {
             // The same replacement is resumed, not re-decided: the old node stays until its replacement is ready.
             await call(`${second.url}/v1/reconcile?wait=true`, { token: ADMIN, method: 'POST' });
             expect(await live(dir), `point ${point}: the old node went before its replacement was ready`).toContain('train-1');
