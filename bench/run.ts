@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs each benchmark in its own process (so memory figures are its own) and
  * prints what they report. Benchmarks print figures; they never assert times.
- * Usage: npm run bench [-- NAME...]   (names: plan, git, ingest, agent, startup)
+ * Usage: npm run bench [-- NAME...]   (names: plan, git, ingest, agent, startup, failover)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ['plan', 'git', 'ingest', 'agent', 'startup'];
+const all = ['plan', 'git', 'ingest', 'agent', 'startup', 'failover'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = (wanted.length ? wanted : all).filter((n) => existsSync(join(here, `${n}.ts`)));
 

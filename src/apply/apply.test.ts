@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock, type FleetStatus, type Instance, type PoolSpec } from '../model/index.js';
+import { systemClock, type FleetStatus, type PoolSpec } from '../model/index.js';
 import { plan } from '../plan/index.js';
 import { candidate, desired, observed, pool } from '../plan/testing.js';
 import { fakeCloudAdmin, readFakeState } from '../providers/fake/index.js';
@@ -144,23 +144,46 @@ describe('apply', () => {
     const o = await s.observeNow();
     const p = plan(s.d, o, { now: 0 });
     expect(p.actions.map((a) => `${a.kind} ${a.order}`)).toEqual(['replace create-before-destroy']);
+    const r = run({ plan: p, desired: s.d, observed: o, providers: s.providers });
+    const result = await r.done;
+    expect(result.ok).toBe(true);
+    // The status written between the two steps has both nodes: the new one exists before the old one goes.
+    expect(r.writes.some((w) => w.nodes.map((n) => n.name).join() === 'train-1,train-2')).toBe(true);
+    expect((await s.list()).map((i) => i.tags['navarch-node'])).toEqual(['train-2']);
+  });
+
+  it('hands a replace over to a hook that starts it with apply\'s own steps, and records it as started', async () => {
+    const s = await setup([pool('train', { minNodes: 1, targetNodes: 1 })]);
+    await run({ plan: plan(s.d, await s.observeNow(), { now: 0 }), desired: s.d, observed: await s.observeNow(), providers: s.providers }).done;
+    const [old] = await s.list();
+    await fakeCloudAdmin(root).setFailed(old?.id ?? '');
+    const o = await s.observeNow();
+    const p = plan(s.d, o, { now: 0 });
     const seen: string[] = [];
-    const result = await run({
+    const r = run({
       plan: p,
       desired: s.d,
       observed: o,
       providers: s.providers,
       hooks: {
-        waitReady: async (_a, inst: Instance) => {
-          const ids = (await s.list()).map((i) => i.id);
-          seen.push(`ready ${inst.tags['navarch-node']} while ${ids.includes(old?.id ?? '') ? 'old alive' : 'old gone'}`);
+        handOver: async (a, tools) => {
+          seen.push(`${a.kind} ${a.existing?.name} → ${a.node}`);
+          const instance = await tools.create();
+          const message = `started replacing train-1 with ${instance.tags['navarch-node']}`;
+          tools.event({ action: 'replace', pool: a.pool, node: a.node, result: 'started', message });
+          return { message, instance, finished: false };
         },
-        beforeDestroy: async (a) => void seen.push(`drain ${a.existing?.name}`),
       },
-    }).done;
+    });
+    const result = await r.done;
+    expect(seen).toEqual(['replace train-1 → train-2']);
     expect(result.ok).toBe(true);
-    expect(seen).toEqual(['ready train-2 while old alive', 'drain train-1']);
-    expect((await s.list()).map((i) => i.tags['navarch-node'])).toEqual(['train-2']);
+    expect(result.results.map((x) => [x.result, x.message])).toEqual([['started', 'started replacing train-1 with train-2']]);
+    expect(result.status.events.at(-1)).toMatchObject({ action: 'replace', result: 'started', message: 'started replacing train-1 with train-2' });
+    // The hook decides when the old node goes: apply terminated nothing.
+    expect((await s.list()).map((i) => i.tags['navarch-node']).sort()).toEqual(['train-1', 'train-2']);
+    expect(result.status.nodes.map((n) => n.name)).toEqual(['train-1', 'train-2']);
+    expect(r.events.find((e) => e.type === 'done')).toMatchObject({ started: true });
   });
 
   it('starts nothing once stopped', async () => {

@@ -17,6 +17,7 @@ import {
   type Instance,
   type ObservedFleet,
   type Plan,
+  type StatusEvent,
   type UnknownPool,
 } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
@@ -26,12 +27,34 @@ import type { ActionResult, ApplyEvent } from './events.js';
 import { mapLimit, SerialQueue } from './limit.js';
 import { provisionNode, type ProvisionContext, type UserDataHook } from './provision.js';
 
-/** Steps the control plane adds around node lifecycle (cordon, drain, wait for a healthy registration). */
+/** Apply's own steps, lent to a hook that takes an action over, so what it does is recorded in the status. */
+export interface ApplyTools {
+  /** Creates the action's new node (its placements in order, failover, user data). */
+  create(): Promise<Instance>;
+  /** Terminates an instance; one already gone counts as terminated. */
+  terminate(provider: string, instanceId: string): Promise<void>;
+  /** Records an event in the status. */
+  event(e: Omit<StatusEvent, 'time'>): void;
+}
+
+/** What a hook did with an action it took over (it records its steps in the status itself, through the tools). */
+export interface HandOver {
+  /** What was done now, for the status and the log (`started replacing train-1 with train-3`). */
+  message: string;
+  /** The node created now, if one was. */
+  instance?: Instance | undefined;
+  /** The action is finished (`ok`); otherwise it was started and finishes in a later pass (`started`). */
+  finished: boolean;
+}
+
+/**
+ * What the control plane adds: it takes over the actions that take a named node away (replace,
+ * destroy) and carries them out as lifecycles over several passes (cordon, drain, the replacement's
+ * boot), so that no apply ever waits for a node. One-shot applies have no hooks and run them inline.
+ */
 export interface LifecycleHooks {
-  /** Before a node is terminated: cordon and drain it. Throwing aborts the destroy. */
-  beforeDestroy?(action: Action, signal?: AbortSignal): Promise<void>;
-  /** After a replacement is created, before the old node goes: wait until the new one is ready. */
-  waitReady?(action: Action, instance: Instance, signal?: AbortSignal): Promise<void>;
+  /** Takes over a replace or destroy of a named node; throwing fails the action. */
+  handOver?(action: Action, tools: ApplyTools, signal?: AbortSignal): Promise<HandOver>;
 }
 
 export interface ApplyOptions {
@@ -52,6 +75,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   memory?: CapacityMemory;
   hooks?: LifecycleHooks;
+  /** What happened before the plan's actions that the status should record (lifecycle steps of this pass). */
+  events?: ReadonlyArray<Omit<StatusEvent, 'time'>>;
   userData?: UserDataHook;
   retry?: { attempts: number; baseMs: number; maxMs: number };
 }
@@ -107,6 +132,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
   const emit = opts.onEvent ?? (() => undefined);
   const now = (): string => new Date(clock.now()).toISOString();
   const book = new StatusBook(opts.desired, opts.observed, opts.previousStatus, now, new Set(plan.unknown.map((u) => u.pool)));
+  for (const e of opts.events ?? []) book.event(e);
   const writes = new SerialQueue();
   const flush = (final?: Parameters<StatusBook['snapshot']>[0]): Promise<FleetStatus> =>
     writes.run(async () => {
@@ -117,13 +143,11 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
   const policy = opts.retry ?? { attempts: 5, baseMs: 1_000, maxMs: 30_000 };
   const memory = opts.memory ?? new CapacityMemory();
 
-  const terminate = async (action: Action): Promise<void> => {
-    const existing = action.existing;
-    if (!existing) return;
-    const provider = opts.providers.get(existing.provider) as Provider;
-    await opts.hooks?.beforeDestroy?.(action, opts.signal);
+  const terminateInstance = async (action: Action, name: string, instanceId: string): Promise<void> => {
+    const provider = opts.providers.get(name);
+    if (!provider) throw new NavarchError('apply.provider-missing', `provider "${name}" is not configured`);
     try {
-      await retry(() => provider.terminate(existing.instanceId), {
+      await retry(() => provider.terminate(instanceId), {
         clock,
         ...policy,
         onRetry: (err, attempt, waitMs) => emit({ type: 'retry', action, error: message(err), attempt, waitMs }),
@@ -131,7 +155,10 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
     } catch (err) {
       if (!(err instanceof ProviderError && err.errorClass === 'not-found')) throw err;
     }
-    book.nodeDestroyed(existing.instanceId);
+    book.nodeDestroyed(instanceId);
+  };
+  const terminate = async (action: Action): Promise<void> => {
+    if (action.existing) await terminateInstance(action, action.existing.provider, action.existing.instanceId);
   };
 
   const create = async (action: Action): Promise<Instance> => {
@@ -163,6 +190,20 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
     emit({ type: 'start', action });
     try {
       let instance: Instance | undefined;
+      const handOver = opts.hooks?.handOver;
+      if (handOver && (action.kind === 'replace' || action.kind === 'destroy') && action.existing?.name) {
+        const tools: ApplyTools = {
+          create: () => create(action),
+          terminate: (provider, id) => terminateInstance(action, provider, id),
+          event: (e) => book.event(e),
+        };
+        // The hook records its own steps (tools.event): what it started now and, later, how it ended.
+        const taken = await handOver(action, tools, opts.signal);
+        const result = taken.finished ? 'ok' : 'started';
+        await flush();
+        emit({ type: 'done', action, instance: taken.instance, durationMs: clock.now() - started, ...(taken.finished ? {} : { started: true }) });
+        return { action, result, message: taken.message, ...(taken.instance ? { instance: taken.instance } : {}) };
+      }
       if (action.kind === 'create') {
         instance = await create(action);
       } else if (action.kind === 'destroy') {
@@ -173,10 +214,9 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
           await flush();
           instance = await create(action);
         } else {
+          // Nothing to wait for without a control plane: no agent reports whether the new node is ready.
           instance = await create(action);
           await flush();
-          emit({ type: 'step', action, message: `waiting for ${action.node} before removing ${action.existing?.name ?? ''}` });
-          await opts.hooks?.waitReady?.(action, instance, opts.signal);
           await terminate(action);
         }
       } else {
@@ -200,7 +240,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
   };
 
   const results = await mapLimit(plan.actions, opts.concurrency ?? opts.desired.settings.applyConcurrency, run);
-  const failed = results.filter((r) => r.result !== 'ok').length;
+  const failed = results.filter((r) => r.result === 'failed' || r.result === 'skipped').length;
   const unknown = plan.unknown;
   const result =
     failed > 0 && failed === results.length ? 'failed' : failed > 0 || unknown.length > 0 ? 'partial' : plan.actions.length === 0 ? 'no-changes' : 'applied';

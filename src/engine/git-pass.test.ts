@@ -124,8 +124,14 @@ describe('runPass', () => {
         return { ws: { ...ws, observation: { ...ws.observation, observed: { ...ws.observation.observed, nodes } } } };
       },
       hooks: {
-        beforeDestroy: async (a) => void calls.push(`beforeDestroy ${a.existing?.name ?? ''}`),
-        waitReady: async (a) => void calls.push(`waitReady ${a.node}`),
+        handOver: async (a, tools) => {
+          calls.push(`handOver ${a.existing?.name ?? ''} → ${a.node}`);
+          const instance = await tools.create();
+          await tools.terminate(a.existing?.provider ?? '', a.existing?.instanceId ?? '');
+          const message = `replaced ${a.existing?.name ?? ''} with ${a.node} (${instance.id}); ${a.existing?.name ?? ''} was unhealthy: ${a.reason.message}`;
+          tools.event({ action: 'replace', pool: a.pool, node: a.node, result: 'ok', message });
+          return { message, instance, finished: true };
+        },
       },
       userData: (node) => {
         calls.push(`userData ${node}`);
@@ -136,11 +142,12 @@ describe('runPass', () => {
     expect(reads).toEqual([s.initial, s.initial]); // before the lock and after it
     expect(out.plan.actions.map((a) => [a.kind, a.existing?.name, a.node])).toEqual([['replace', 'train-1', 'train-3']]);
     expect(out.observed.nodes.find((n) => n.name === 'train-1')?.health).toBe('unhealthy');
-    expect(calls).toEqual(['userData train-3', 'waitReady train-3', 'beforeDestroy train-1']);
+    expect(calls).toEqual(['handOver train-1 → train-3', 'userData train-3']);
     expect(out.status?.fleet).toBe('research@main');
     const status = await statusOnServer(s);
     expect(status.fleet).toBe('research@main');
     expect(status.events.at(-1)?.message).toMatch(/^replaced train-1 with train-3 \(.*\); train-1 was unhealthy: XID 79 on GPU 3$/);
+    expect(status.nodes.map((n) => n.name)).toEqual(['train-2', 'train-3']);
   });
 
   it('does nothing while another run holds the fleet lock', async () => {

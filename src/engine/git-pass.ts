@@ -16,7 +16,7 @@ import {
   type PublishOutcome,
   type TargetSnapshot,
 } from '../git/index.js';
-import type { DesiredFleet, FleetStatus, ObservationGap, ObservedFleet, Plan } from '../model/index.js';
+import type { DesiredFleet, FleetStatus, ObservationGap, ObservedFleet, Plan, StatusEvent } from '../model/index.js';
 import type { PlanOptions } from '../plan/index.js';
 import { parseStatus, serializeStatus, writeStatus } from '../status/index.js';
 import { checkFleetIdentity } from './fleet-identity.js';
@@ -75,6 +75,8 @@ export interface PassLockOptions {
 export interface PreparedWorkspace {
   ws: Workspace;
   planOptions?: Partial<PlanOptions>;
+  /** What `prepare` did before the plan (lifecycle steps), for the status and its commit message. */
+  events?: Array<Omit<StatusEvent, 'time'>>;
 }
 
 /**
@@ -127,6 +129,8 @@ export interface PassOutcome {
   observed: ObservedFleet;
   /** The status as written and handed to the target; undefined when nothing was applied. */
   status: FleetStatus | undefined;
+  /** What `prepare` did before the plan. */
+  steps: Array<Omit<StatusEvent, 'time'>>;
 }
 
 /** Runs one pass: read → lock → read again → observe → plan → apply → commit status → unlock. */
@@ -163,7 +167,8 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
     const fresh = planWorkspace(ws, clock, { large: opts.allowLarge ? 'allow' : 'guard', ...prepared.planOptions });
     const chosen = opts.decide ? await opts.decide(fresh, ws, state) : fresh;
     const observed = ws.observation.observed;
-    const base = { state, lock: lock.info, published: undefined, result: undefined, gaps: observed.gaps, observed, status: undefined };
+    const steps = prepared.events ?? [];
+    const base = { state, lock: lock.info, published: undefined, result: undefined, gaps: observed.gaps, observed, status: undefined, steps };
     if (!chosen) return { ...base, plan: fresh, stopped: false };
     if (signal.aborted) {
       lock.lost.throwIfAborted();
@@ -190,12 +195,13 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
       ...(opts.userData ? { userData: opts.userData } : {}),
+      events: steps,
     });
     await saveMemory(target.workdir, ws.memory);
     // A lock lost mid-apply means someone else may be applying now: their status wins, ours is not pushed.
     lock.lost.throwIfAborted();
     const status = latest ?? finish(result.status);
-    const published = await target.publish(state.snapshot, state.desired.statusFile, serializeStatus(status), statusCommitMessage(state.desired, chosen, result));
+    const published = await target.publish(state.snapshot, state.desired.statusFile, serializeStatus(status), statusCommitMessage(state.desired, chosen, result, steps));
     return { ...base, plan: chosen, result, published, status, stopped: opts.signal?.aborted ?? false };
   } finally {
     try {

@@ -32,6 +32,16 @@ export interface ObservedNode {
   publicIp?: string | undefined;
 }
 
+/**
+ * What the control plane knows of a node that the cloud does not (keyed by node name): its health
+ * as the planner may act on it (after the circuit breaker), why, and whether it is cordoned.
+ */
+export interface NodeFacts {
+  health: HealthState;
+  reason: string | undefined;
+  cordoned: boolean;
+}
+
 /** What the last status file recorded about a pool, for things the cloud cannot tell. */
 export interface ObservedPool {
   name: string;
@@ -50,6 +60,30 @@ export interface ObservationGap {
   pools?: string[];
 }
 
+/**
+ * A lifecycle in flight that owns nodes of a pool: a replacement (or a removal) the control plane is
+ * carrying out over several passes. The planner gives its nodes no other action, counts its new node
+ * toward the pool's target from the start, and counts it against the disruption budget until it is
+ * done.
+ */
+export interface InFlight {
+  /** The lifecycle's id (the action that started it: `replace:train-3`). */
+  id: string;
+  pool: string;
+  /** The node being taken away. */
+  old: string;
+  /** The node replacing it (absent for a removal): its name is taken even before it exists. */
+  new: string | undefined;
+  /** Health-driven: counts against the pool's disruption budget. */
+  health: boolean;
+  /** Its step (`waiting`, `terminating`, ...). */
+  state: string;
+  /** When it entered that step (ISO-8601). */
+  since: string;
+  /** What it waits for, in words. */
+  waitingFor: string | undefined;
+}
+
 /** Everything `plan` needs to know about the world. */
 export interface ObservedFleet {
   /** Instances carrying this fleet's tags, excluding terminated ones. Sorted by name, then instance id. */
@@ -57,4 +91,6 @@ export interface ObservedFleet {
   pools: Record<string, ObservedPool>;
   /** Providers that failed to answer; plan refuses to create or destroy in their pools. */
   gaps: ObservationGap[];
+  /** Replacements and removals in flight (the control plane's store, or the status file's record of them). */
+  lifecycles?: InFlight[];
 }

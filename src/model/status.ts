@@ -36,6 +36,8 @@ export interface StatusNode {
   last_seen?: string;
   /** The GPUs as the node's agent reported them; absent until an agent has registered. */
   gpu_health?: StatusGpuHealth;
+  /** The replacement (or removal) in flight that owns this node: no plan gives it another action. */
+  lifecycle?: StatusLifecycle;
 }
 
 /** How a node's GPUs are, from its agent's reports. */
@@ -46,6 +48,22 @@ export interface StatusGpuHealth {
   healthy: number;
   /** The GPUs that are not well, each with what is wrong (`XID 48`), by GPU index. */
   faults?: Array<{ gpu: number; reason: string }>;
+}
+
+/** A node's part in a lifecycle in flight, as the status file shows it. */
+export interface StatusLifecycle {
+  /** The lifecycle (`replace:train-3`). */
+  id: string;
+  /** `old`: the node being taken away; `new`: the node replacing `peer`. */
+  role: 'old' | 'new';
+  /** The node on the other side; absent for a removal. */
+  peer?: string;
+  /** Its step: started, waiting, terminating, creating (or done, failed: its clean-up still owed). */
+  state: string;
+  since: string;
+  /** Health-driven (counts against the disruption budget). */
+  health: boolean;
+  waiting_for?: string;
 }
 
 export interface StatusCondition {
@@ -75,7 +93,8 @@ export interface StatusEvent {
   action: ActionKind | 'failover';
   pool: string;
   node: string;
-  result: 'ok' | 'failed' | 'skipped';
+  /** `started`: navarch serve started a replacement or removal; its outcome is a later event. */
+  result: 'ok' | 'failed' | 'skipped' | 'started';
   message: string;
 }
 

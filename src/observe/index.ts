@@ -1,3 +1,4 @@
 /** Building the observed fleet from providers, the status file and the control plane's store. */
-export { observe, fleetFilter } from './observe.js';
-export type { NodeFacts, Observation, ObserveInput } from './observe.js';
+export { observe, observedNode, fleetFilter, joinFacts, joinLifecycles } from './observe.js';
+export type { Observation, ObserveInput } from './observe.js';
+export type { NodeFacts } from '../model/index.js';

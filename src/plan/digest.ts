@@ -29,5 +29,8 @@ export function observedDigest(observed: ObservedFleet): string {
     hash.update('\n');
   }
   hash.update(stableStringify({ pools: observed.pools, gaps: observed.gaps }));
+  // What a lifecycle in flight owns decides what a plan may do with it (its step does not).
+  const lifecycles = (observed.lifecycles ?? []).map((l) => [l.id, l.pool, l.old, l.new ?? null, l.health]).sort();
+  if (lifecycles.length > 0) hash.update(JSON.stringify(lifecycles));
   return `sha256:${hash.digest('hex')}`;
 }

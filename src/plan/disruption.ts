@@ -1,6 +1,7 @@
 /**
- * The disruption budget: how many of a pool's nodes one plan may take away for health (replace, or
- * destroy when the pool is above target). Broken nodes are replaced a few at a time, so a wave of
+ * The disruption budget: how many of a pool's nodes may be taken away for health at once (replaced,
+ * or destroyed when the pool is above target), counting those in flight: replacements started by
+ * earlier passes that are not done yet. Broken nodes are replaced a few at a time, so a wave of
  * failures, or a wrong verdict, never takes a whole pool down at once. Pure.
  */
 import type { DisruptionBudget, ObservedNode, PoolSpec } from '../model/index.js';
@@ -30,18 +31,21 @@ export interface Deferral {
 }
 
 /**
- * Picks which unhealthy nodes (in ordinal order) fit the pool's budget. `hold` defers them all, with
- * its reason (a replacement in this pool failed recently; the control plane is backing off).
+ * Picks which unhealthy nodes (in ordinal order) fit the pool's budget, less the `inFlight`
+ * health replacements already under way. `hold` defers them all, with its reason (a replacement
+ * in this pool failed recently; the control plane is backing off).
  */
-export function budgetUnhealthy(pool: PoolSpec, unhealthy: readonly ObservedNode[], size: number, hold: string | undefined): Deferral {
+export function budgetUnhealthy(pool: PoolSpec, unhealthy: readonly ObservedNode[], size: number, hold: string | undefined, inFlight = 0): Deferral {
   const sorted = [...unhealthy].sort((a, b) => a.ordinal - b.ordinal || a.name.localeCompare(b.name));
-  const allowed = hold !== undefined ? 0 : disruptionAllowance(pool.health.disruptionBudget, size);
+  const allowance = disruptionAllowance(pool.health.disruptionBudget, size);
+  const allowed = hold !== undefined ? 0 : Math.max(0, allowance - inFlight);
   const now = sorted.slice(0, allowed);
   const deferred = sorted.slice(allowed);
+  const under = inFlight > 0 ? `, ${inFlight} in flight` : '';
   const why =
     hold !== undefined
       ? `replacements in pool "${pool.name}" are on hold: ${hold}`
-      : `the disruption budget of pool "${pool.name}" (${describeBudget(pool.health.disruptionBudget)}: ${allowed} of ${size} nodes at once) is spent`;
+      : `the disruption budget of pool "${pool.name}" (${describeBudget(pool.health.disruptionBudget)}: ${allowance} of ${size} nodes at once${under}) is spent`;
   const warnings = deferred.map((n) => `replacement of unhealthy node ${n.name} deferred: ${why} (${n.healthReason ?? 'unhealthy'})`);
   return { now, deferred, warnings };
 }

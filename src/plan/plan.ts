@@ -38,10 +38,21 @@ export interface PlanOptions {
   fixedLabels?: ReadonlySet<string>;
   /** What to do past `safety.max_nodes_per_pool` / `safety.max_create` (default `guard`: needs `--allow-large`). */
   large?: SizeMode;
+  /**
+   * What to do with destroys past `safety.max_destroy_percent`. `guard` (the default): the plan keeps
+   * them and records a guard, which apply refuses without `--allow-destroy`. `skip`: the plan leaves
+   * them out and says so (for `navarch serve`, which has nobody to ask); broken nodes and orphans
+   * never count against the guard, so they are still replaced or removed.
+   */
+  destroys?: 'guard' | 'skip';
 }
 
-/** Destroys motivated by broken hardware do not count against the destroy guard: the capacity is already lost. */
-const HEALTH_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['unhealthy', 'failed']);
+/**
+ * Destroys motivated by broken hardware do not count against the destroy guard (the capacity is
+ * already lost), nor do orphans (no pool ever counted them).
+ */
+const UNGUARDED: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['unhealthy', 'failed', 'orphan']);
+const guarded = (a: Action): boolean => (a.kind === 'destroy' || a.kind === 'replace') && !UNGUARDED.has(a.reason.code);
 
 export function plan(desired: DesiredFleet, observed: ObservedFleet, options: PlanOptions): Plan {
   const warnings: string[] = [];
@@ -66,13 +77,20 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   const byPool = groupBy(sorted, (n) => n.pool);
 
   const declared = new Set(desired.pools.map((p) => p.name));
+  const inFlight = groupBy(observed.lifecycles ?? [], (l) => l.pool);
+  // The nodes a lifecycle in flight owns get no other action: the lifecycle takes them where they go.
+  const owned = new Set((observed.lifecycles ?? []).flatMap((l) => (l.new ? [l.old, l.new] : [l.old])));
   for (const pool of desired.pools) {
     if (frozen.has(pool.name)) continue;
     const nodes = byPool.get(pool.name) ?? [];
-    const lastOrdinal = Math.max(0, observed.pools[pool.name]?.lastOrdinal ?? 0, ...nodes.map((n) => n.ordinal));
+    const mine = inFlight.get(pool.name) ?? [];
+    const taken = mine.flatMap((l) => (l.new ? [ordinalIn(l.new, pool.name)] : []));
+    const lastOrdinal = Math.max(0, observed.pools[pool.name]?.lastOrdinal ?? 0, ...nodes.map((n) => n.ordinal), ...taken);
     const result = planPoolActions({
       pool,
-      nodes,
+      nodes: nodes.filter((n) => !owned.has(n.name)),
+      inFlight: mine,
+      leaving: nodes.filter((n) => mine.some((l) => l.old === n.name) && n.state !== 'stopping').length,
       placements: orderPlacements(pool.candidates, options.unavailable ?? []),
       nextOrdinal: lastOrdinal + 1,
       priceOf,
@@ -86,7 +104,7 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   // Nodes whose pool is gone: destroy what a recorded pool left behind; report what nobody recorded.
   const undeclared = [...byPool.keys()].filter((p) => !declared.has(p) && !frozen.has(p)).sort();
   for (const poolName of undeclared) {
-    const nodes = (byPool.get(poolName) ?? []).filter((n) => n.state !== 'stopping');
+    const nodes = (byPool.get(poolName) ?? []).filter((n) => n.state !== 'stopping' && !owned.has(n.name));
     const recorded = poolName !== '' ? observed.pools[poolName] : undefined;
     for (const n of nodes) {
       if (recorded?.protect) {
@@ -105,7 +123,16 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
   const sized = applySizeLimits(desired, observed.nodes, actions, options.large ?? 'guard');
   actions = sized.actions;
   warnings.push(...sized.warnings);
-  const guards: GuardViolation[] = [...destroyGuards(desired, observed.nodes, actions), ...sized.guards];
+  const guards: GuardViolation[] = [...sized.guards];
+  const destroyGuarded = destroyGuards(desired, observed.nodes, actions);
+  if (options.destroys === 'skip' && destroyGuarded.length > 0) {
+    const skipped = new Set(destroyGuarded.map((g) => g.pool));
+    actions = actions.filter((a) => !(skipped.has(a.pool) && guarded(a)));
+    for (const g of destroyGuarded) {
+      warnings.push(`${g.message}; those actions were skipped (run \`navarch apply --allow-destroy\`, or start navarch serve with --allow-destroy)`);
+    }
+  } else guards.unshift(...destroyGuarded);
+  // Everything below is computed from the actions kept: nothing edits a plan once it is returned.
   const pools = poolPlans(desired, observed, actions, priceOf, frozen);
   const summary = { add: 0, change: 0, destroy: 0 };
   for (const a of actions) {
@@ -128,6 +155,12 @@ export function plan(desired: DesiredFleet, observed: ObservedFleet, options: Pl
     unknown,
     warnings,
   };
+}
+
+/** The ordinal of a node name in its pool (`train-3` → 3), or 0 when it does not follow the scheme. */
+function ordinalIn(name: string, pool: string): number {
+  const m = name.startsWith(`${pool}-`) ? /^[1-9]\d{0,8}$/.exec(name.slice(pool.length + 1)) : null;
+  return m ? Number(m[0]) : 0;
 }
 
 /** Pools placed on, or with nodes recorded on, a provider that could not be listed; sorted by name. */
@@ -170,7 +203,7 @@ function destroyGuards(desired: DesiredFleet, nodes: ObservedNode[], actions: Ac
   for (const n of nodes) if (n.state === 'pending' || n.state === 'running') live.set(n.pool, (live.get(n.pool) ?? 0) + 1);
   const destroying = new Map<string, number>();
   for (const a of actions) {
-    if ((a.kind === 'destroy' || a.kind === 'replace') && !HEALTH_REASONS.has(a.reason.code) && a.reason.code !== 'orphan') {
+    if (guarded(a)) {
       destroying.set(a.pool, (destroying.get(a.pool) ?? 0) + 1);
     }
   }

@@ -6,7 +6,7 @@
  * replace what is left of the problem nodes, create-before-destroy while the pool has headroom
  * under `max_nodes` and destroy-before-create beyond it.
  */
-import type { Action, ObservedNode, PlacementCandidate, PoolSpec, ReasonCode } from '../model/index.js';
+import type { Action, InFlight, ObservedNode, PlacementCandidate, PoolSpec, ReasonCode } from '../model/index.js';
 import { conforms, mismatchReason } from './placement.js';
 import { budgetUnhealthy } from './disruption.js';
 import { toNodeRef } from './node-ref.js';
@@ -18,8 +18,12 @@ interface Problem {
 
 export interface PoolActionInput {
   pool: PoolSpec;
-  /** The pool's observed nodes (terminated ones already excluded). */
+  /** The pool's observed nodes (terminated ones, and those a lifecycle in flight owns, already excluded). */
   nodes: ObservedNode[];
+  /** Replacements and removals in flight in this pool: each replacement's new node counts toward the target. */
+  inFlight?: readonly InFlight[];
+  /** Nodes still running that a lifecycle in flight takes away: they hold a place under max_nodes until they go. */
+  leaving?: number;
   /** Placements for new nodes, in the order to try them. */
   placements: PlacementCandidate[];
   /** First ordinal free for new node names. */
@@ -64,9 +68,12 @@ export function planPoolActions(input: PoolActionInput): PoolActionResult {
     const p = problemOf(n, pool);
     if (p) problems.set(n.instanceId, p);
   }
-  // Unhealthy nodes beyond the disruption budget stay as they are until a later plan.
+  const inFlight = input.inFlight ?? [];
+  // A replacement in flight holds its place in the pool from the start, whether its node exists yet or not.
+  const replacing = inFlight.filter((l) => l.new !== undefined).length;
+  // Unhealthy nodes beyond the disruption budget stay as they are until a later plan; those in flight count against it.
   const unhealthy = active.filter((n) => problems.get(n.instanceId)?.code === 'unhealthy');
-  const budget = budgetUnhealthy(pool, unhealthy, active.length, input.hold);
+  const budget = budgetUnhealthy(pool, unhealthy, active.length + replacing, input.hold, inFlight.filter((l) => l.health).length);
   for (const n of budget.deferred) problems.delete(n.instanceId);
   if (!pool.protect) warnings.push(...budget.warnings);
   const good = active.filter((n) => !problems.has(n.instanceId));
@@ -74,16 +81,16 @@ export function planPoolActions(input: PoolActionInput): PoolActionResult {
   const target = pool.targetNodes;
   const price = placements[0]?.pricePerHour;
 
-  let excess = good.length + troubled.length - target;
+  let excess = good.length + troubled.length + replacing - target;
   const dropTroubled = excess > 0 ? [...troubled].sort(newestFirst).slice(0, excess) : [];
   excess -= dropTroubled.length;
   const dropGood = excess > 0 ? [...good].sort(newestFirst).slice(0, excess) : [];
   const toReplace = troubled.filter((n) => !dropTroubled.includes(n)).sort((a, b) => a.ordinal - b.ordinal || a.name.localeCompare(b.name));
-  const createCount = Math.max(0, target - good.length - troubled.length);
+  const createCount = Math.max(0, target - good.length - troubled.length - replacing);
   const kept = good.filter((n) => !dropGood.includes(n));
 
   const destroys: Action[] = [];
-  const size = `pool "${pool.name}" has ${active.length} nodes, target is ${target}`;
+  const size = `pool "${pool.name}" has ${active.length + replacing} nodes, target is ${target}`;
   for (const n of [...dropTroubled, ...dropGood]) {
     const problem = problems.get(n.instanceId);
     const reason = problem
@@ -94,7 +101,7 @@ export function planPoolActions(input: PoolActionInput): PoolActionResult {
 
   let ordinal = input.nextOrdinal;
   // Headroom under max_nodes decides how many replacements may bring the new node up first.
-  const finalCount = kept.length + toReplace.length + createCount;
+  const finalCount = kept.length + toReplace.length + createCount + replacing + (input.leaving ?? 0);
   let headroom = Math.max(0, pool.maxNodes - finalCount);
   const replaces: Action[] = toReplace.map((old) => {
     const problem = problems.get(old.instanceId) as Problem;
@@ -123,7 +130,7 @@ export function planPoolActions(input: PoolActionInput): PoolActionResult {
       kind: 'create',
       pool: pool.name,
       node: name,
-      reason: { code: 'below-target', message: `pool "${pool.name}" has ${good.length + troubled.length} of ${target} nodes` },
+      reason: { code: 'below-target', message: `pool "${pool.name}" has ${good.length + troubled.length + replacing} of ${target} nodes` },
       placements,
       existing: undefined,
       order: undefined,

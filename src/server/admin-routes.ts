@@ -1,7 +1,7 @@
 /** The operator's API: nodes, cordons and drains, the fleet, reconciles, the circuit breaker. Admin token only. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BreakerState } from '../health/index.js';
-import type { CommandKind, FleetStatus } from '../model/index.js';
+import type { CommandKind, FleetStatus, StatusLifecycle } from '../model/index.js';
 import type { NodeView } from './metrics.js';
 import type { NodeService } from './nodes.js';
 import type { Store } from './store/index.js';
@@ -24,6 +24,8 @@ export interface ControlSurface {
   views?(): Promise<NodeView[]>;
   /** A push webhook: reconcile now unless the push changes nothing this control plane reads. */
   pushed?(push: PushNotice): { queued: boolean; reason: string };
+  /** The node's part in a replacement (or removal) in flight, as the status file shows it. */
+  lifecycleOf?(node: string): StatusLifecycle | undefined;
 }
 
 type IdParams = { id: string };
@@ -76,7 +78,7 @@ export function adminRoutes(app: FastifyInstance, nodes: NodeService, store: Sto
     const r = await store.getNode(req.params.id);
     if (!r) return notFound(reply, req.params.id);
     const [events, reports, commands] = await Promise.all([store.events(r.id, limit), store.reports(r.id, limit), store.commands(r.id, limit)]);
-    return { node: nodeDetail(r, nodes.verdict(r), { events, reports, commands }) };
+    return { node: { ...nodeDetail(r, nodes.verdict(r), { events, reports, commands }), lifecycle: control?.lifecycleOf?.(r.id) ?? null } };
   });
 
   const lifecycle = (action: 'cordon' | 'uncordon' | 'drain'): void => {

@@ -1,28 +1,33 @@
 /**
- * `navarch serve`'s loop: reconcile on an interval, on demand, and as soon as a node turns
- * unhealthy; one reconcile at a time, with requests during one coalesced into the next. Holds the
- * configuration the last reconcile read, which the API uses for health policies and intervals.
+ * `navarch serve`'s loop: reconcile on an interval, on demand, and on events (a node turning
+ * unhealthy, a node a replacement waits on registering or reporting, a lifecycle's deadline); one
+ * reconcile at a time, with requests during one coalesced into the next. No reconcile waits for a
+ * node: replacements are lifecycles each pass advances. Holds the configuration the last reconcile
+ * read, which the API uses for health policies and intervals.
  */
 import type { UserDataHook } from '../apply/index.js';
 import { directoryTarget, type PassLockOptions } from '../engine/index.js';
 import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor, type LockInfo } from '../git/index.js';
 import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
-import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode } from '../model/index.js';
+import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode, type StatusLifecycle } from '../model/index.js';
+import { lifecyclePart } from '../status/index.js';
 import type { Provider } from '../providers/index.js';
 import type { ControlSurface } from './admin-routes.js';
 import { Metrics, type NodeView } from './metrics.js';
 import { NodeService } from './nodes.js';
 import { logEvent, type ControlPlaneEvent, type ReconcileSummary } from './event-log.js';
 import { createNotifier, type Notifier } from './notifier/index.js';
+import { Lifecycles } from './lifecycles.js';
 import { reconcileOnce, type ReconcileTiming } from './reconcile.js';
-import { isHealthAction, Remediation } from './remediation.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
-import { ReplacementBackoff } from './backoff.js';
 import type { Eviction, Store } from './store/index.js';
 import type { PushNotice } from './webhook.js';
 
 export type { ControlPlaneEvent, ReconcileSummary } from './event-log.js';
+
+/** How soon a pass skipped for the fleet lock is tried again while a replacement is in flight. */
+const LOCK_RETRY_MS = 5_000;
 
 export interface ControlPlaneOptions {
   /** Where the configuration comes from and the status goes: a git repository, or a directory. */
@@ -57,7 +62,7 @@ export class ControlPlane implements ControlSurface {
   private desired: DesiredFleet | undefined;
   private notifier: Notifier;
   private notifierKey = '';
-  private readonly remediation: Remediation;
+  readonly lifecycles: Lifecycles;
   private lastStatus: FleetStatus | undefined;
   private readonly target: ConfigTarget;
   /** The branch the last reconcile read, and the status commit this process pushed last: pushes of those are no news. */
@@ -67,9 +72,10 @@ export class ControlPlane implements ControlSurface {
   private configError: string | undefined = 'no reconcile has run yet';
   private running: Promise<ReconcileSummary> | undefined;
   private queued: Promise<ReconcileSummary> | undefined;
-  private readonly backoff: ReplacementBackoff;
   private wake: (() => void) | undefined;
-  /** Aborted by close(): waits in flight (drains, replacements) give up and nothing new starts. */
+  /** The earliest lifecycle deadline a reconcile is scheduled for, and how to cancel that. */
+  private deadline: { at: number; cancel: AbortController } | undefined;
+  /** Aborted by close(): nothing new starts. */
   private readonly lifetime = new AbortController();
   /** Set while the store is over budget with nothing left it may drop, so that is said once. */
   private storeFull = false;
@@ -82,7 +88,6 @@ export class ControlPlane implements ControlSurface {
     this.settings = opts.settings;
     this.target = typeof opts.target === 'string' ? directoryTarget(opts.target) : opts.target;
     this.metrics = opts.metrics ?? new Metrics();
-    this.backoff = new ReplacementBackoff(this.metrics, opts.logger);
     this.notifier = this.buildNotifier(opts.settings);
     this.nodes = new NodeService({
       store: opts.store,
@@ -95,18 +100,40 @@ export class ControlPlane implements ControlSurface {
       startedAt: opts.startedAt,
       ...(opts.known ? { known: opts.known } : {}),
     });
-    this.remediation = new Remediation({
-      nodes: this.nodes,
+    this.lifecycles = new Lifecycles({
       store: opts.store,
+      nodes: this.nodes,
       clock: opts.clock,
-      logger: opts.logger.child({ component: 'remediation' }),
+      logger: opts.logger.child({ component: 'lifecycles' }),
+      metrics: this.metrics,
       notifier: () => this.notifier,
       settings: () => this.settings,
       emit: (e) => this.emit(e),
+      wakeAt: (at) => this.wakeAt(at),
     });
     this.limitStore(opts.settings.storeMaxBytes);
     // A node that turns unhealthy is acted on now, not at the next interval.
     this.nodes.on('unhealthy', (node: string) => void this.trigger(`node ${node} turned unhealthy`));
+    // So is news of a node a lifecycle waits on: the replacement registered or reported, the old node's drain was acknowledged.
+    this.nodes.on('reported', (node: string) => {
+      if (this.lifecycles.of(node)) void this.trigger(`node ${node} of a replacement in flight changed`);
+    });
+  }
+
+  /** Schedules a reconcile for when time alone moves a lifecycle on (a drain or ready deadline). */
+  private wakeAt(at: number): void {
+    if (this.lifetime.signal.aborted || (this.deadline && this.deadline.at <= at)) return;
+    this.deadline?.cancel.abort();
+    const cancel = new AbortController();
+    this.deadline = { at, cancel };
+    const ms = Math.max(0, at - this.opts.clock.now());
+    this.opts.clock.sleep(ms, AbortSignal.any([cancel.signal, this.lifetime.signal])).then(
+      () => {
+        if (this.deadline?.cancel === cancel) this.deadline = undefined;
+        void this.trigger('a replacement reached a deadline');
+      },
+      () => undefined,
+    );
   }
 
   private buildNotifier(s: ControlPlaneSettings): Notifier {
@@ -191,9 +218,7 @@ export class ControlPlane implements ControlSurface {
           this.lastStatus = state.status ?? this.lastStatus;
         },
         policyFor: (p) => this.policyFor(p),
-        holds: (now) => this.backoff.holds(now),
-        prepare: (plan) => this.remediation.prepare(plan),
-        hooks: this.remediation.hooks(),
+        lifecycles: this.lifecycles,
         userData: this.opts.userData,
         onApplyEvent: (event) => this.emit({ type: 'apply', event }),
         onBreaker: (pool, r) => this.onBreaker(pool, r),
@@ -208,16 +233,17 @@ export class ControlPlane implements ControlSurface {
       if (git.statusCommit) this.lastPushed = git.statusCommit;
       if (out.status) {
         this.lastStatus = out.status;
-        this.backoff.record(out.results.filter((r) => isHealthAction(r.action) && r.action.kind === 'replace'), clock.now());
         const result = out.status.history[0]?.result ?? 'no-changes';
-        summary = { result, actions: out.plan.actions.length, warnings: out.plan.warnings, ...git };
+        summary = { result, actions: out.actions, warnings: out.warnings, ...git };
       } else {
-        summary = { result: 'skipped', actions: 0, warnings: out.plan.warnings, skipped: 'the control plane is stopping', ...git };
+        summary = { result: 'skipped', actions: 0, warnings: out.warnings, skipped: 'the control plane is stopping', ...git };
       }
     } catch (err) {
       if (err instanceof LockBusyError) {
         // Another applier (a second control plane, a CI apply) has the fleet; it will record the status.
         const skipped = `fleet locked by ${describeLock(err.lock, clock.now())}`;
+        // A replacement in flight may have been waiting for this pass (its node just reported): try again soon, not at the next interval.
+        if (this.lifecycles.inFlight().length > 0) this.wakeAt(clock.now() + Math.min(this.settings.intervalMs, LOCK_RETRY_MS));
         summary = { result: 'skipped', actions: 0, warnings: [], skipped };
         detail = { lock: err.lock };
       } else {
@@ -253,9 +279,10 @@ export class ControlPlane implements ControlSurface {
     while (this.running || this.queued) await (this.queued ?? this.running);
   }
 
-  /** Stops: waits in flight give up, actions in flight finish, nothing new starts. */
+  /** Stops: actions in flight finish, nothing new starts; lifecycles in flight are carried on after a restart. */
   async close(): Promise<void> {
     this.lifetime.abort(new Error('the control plane is stopping'));
+    this.deadline?.cancel.abort();
     this.wake?.();
     await this.idle();
   }
@@ -310,6 +337,10 @@ export class ControlPlane implements ControlSurface {
 
   ready(): { ready: boolean; reason: string | undefined } {
     return { ready: this.configError === undefined, reason: this.configError };
+  }
+
+  lifecycleOf(node: string): StatusLifecycle | undefined {
+    return lifecyclePart(this.lifecycles.inFlight(), node);
   }
 
   poolOf(node: string): string | undefined {

@@ -1,12 +1,12 @@
 /**
  * What the control plane does, as records of its one logger: reconciles, the actions they apply,
- * breakers, cordons and drains. A reconcile that changed nothing is only `debug`, so an idle
+ * breakers, lifecycle steps, cordons and drains. A reconcile that changed nothing is only `debug`, so an idle
  * control plane's log stays quiet at the default level.
  */
 import type { ApplyEvent } from '../apply/index.js';
 import type { LockInfo } from '../git/index.js';
 import type { Logger } from '../log/index.js';
-import type { RemediationEvent } from './remediation.js';
+import type { LifecycleEvent } from './lifecycles.js';
 
 export interface ReconcileSummary {
   /** `skipped`: another applier held the fleet lock, or the control plane was stopping. */
@@ -28,7 +28,7 @@ export type ControlPlaneEvent =
   | { type: 'reconcile-done'; summary: ReconcileSummary; durationMs: number; code?: string; lock?: LockInfo }
   | { type: 'apply'; event: ApplyEvent }
   | { type: 'breaker'; pool: string; transition: 'opened' | 'closed'; message: string }
-  | RemediationEvent;
+  | LifecycleEvent;
 
 /** Writes one event as a record of `log`. */
 export function logEvent(log: Logger, e: ControlPlaneEvent): void {
@@ -58,7 +58,7 @@ export function logEvent(log: Logger, e: ControlPlaneEvent): void {
       else if (ev.type === 'failover') log.warn({ ...what, from: ev.from, to: ev.to, err: ev.error }, 'placement failed over');
       else if (ev.type === 'done') {
         const i = ev.instance;
-        log.info({ ...what, durationMs: ev.durationMs, ...(i ? { instance: i.id, provider: i.provider, zone: i.zone ?? i.region } : {}) }, 'action done');
+        log.info({ ...what, durationMs: ev.durationMs, ...(i ? { instance: i.id, provider: i.provider, zone: i.zone ?? i.region } : {}) }, ev.started ? 'action started its lifecycle' : 'action done');
       } else if (ev.type === 'failed') log.error({ ...what, durationMs: ev.durationMs, err: ev.error }, 'action failed');
       else log.warn({ ...what, reason: ev.reason }, 'action skipped');
       return;
@@ -77,5 +77,11 @@ export function logEvent(log: Logger, e: ControlPlaneEvent): void {
     case 'waiting-ready':
       log.info({ node: e.node, replaces: e.replaces }, 'waiting for the new node to register and report healthy');
       return;
+    case 'lifecycle': {
+      const fields = { lifecycle: e.id, pool: e.pool, state: e.state, ...(e.state === 'waiting' ? {} : { detail: e.message }) };
+      if (e.state === 'failed') log.error(fields, 'lifecycle failed');
+      else log.info(fields, e.state === 'done' ? 'lifecycle done' : 'lifecycle step');
+      return;
+    }
   }
 }

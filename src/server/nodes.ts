@@ -42,7 +42,11 @@ export interface NodeServiceDeps {
   known?(nodeId: string): void;
 }
 
-/** Events: `changed` (node id) after any change to a node; `unhealthy` (node id, reason) when a node turns unhealthy. */
+/**
+ * Events: `changed` (node id) after any change to a node; `reported` (node id) when its agent said
+ * something new (registered, reported health, acknowledged a command: not a heartbeat);
+ * `unhealthy` (node id, reason) when a node turns unhealthy.
+ */
 export class NodeService extends EventEmitter {
   constructor(private readonly deps: NodeServiceDeps) {
     super();
@@ -85,6 +89,7 @@ export class NodeService extends EventEmitter {
     const record = await this.deps.store.registerNode(id, req, now, (state, newBoot) => foldRegistration(state, req.bootChecks, newBoot, now));
     this.deps.logger.info({ node: id, pool: req.pool, instance: req.instanceId, boot: req.host.bootId }, 'node registered');
     this.changed(record, undefined);
+    this.emit('reported', id);
     const i = this.deps.intervals();
     return {
       nodeId: id,
@@ -126,6 +131,7 @@ export class NodeService extends EventEmitter {
       if (f.xid !== undefined) this.deps.metrics.xidErrors.inc({ node: id, pool: pool ?? '', xid: String(f.xid) });
     }
     if (after) this.changed(after, before);
+    this.emit('reported', id);
     return { stored: true };
   }
 
@@ -148,6 +154,7 @@ export class NodeService extends EventEmitter {
     if (outcome === 'acknowledged') {
       this.deps.logger.info({ node: id, command: commandId, result: ack.result }, 'command acknowledged');
       this.emit('changed', id);
+      this.emit('reported', id);
     }
     return outcome;
   }
@@ -193,6 +200,21 @@ export class NodeService extends EventEmitter {
       return { record, notifierError: undefined };
     } catch (err) {
       return { record, notifierError: `${notifier.name} notifier: ${(err as Error).message}` };
+    }
+  }
+
+  /**
+   * Puts a node back in service without vouching for it (a replacement of a node that is not broken
+   * failed): its health verdicts stay as they are.
+   */
+  async release(node: NotifiedNode, reason: string): Promise<void> {
+    await this.deps.store.setCordon(node.name, { cordoned: false });
+    await this.issue(node.name, 'uncordon', reason);
+    this.emit('changed', node.name);
+    try {
+      await this.deps.notifier().uncordon(node);
+    } catch (err) {
+      this.deps.logger.error({ node: node.name, err: `${this.deps.notifier().name} notifier: ${(err as Error).message}` }, 'notifier failed');
     }
   }
 

@@ -8,12 +8,14 @@ import {
   TAG,
   type DesiredFleet,
   type FleetStatus,
+  type InFlight,
   type Instance,
   type ObservedFleet,
   type ObservedNode,
   type StatusCondition,
   type StatusEvent,
   type StatusHistoryEntry,
+  type StatusLifecycle,
   type StatusNode,
   type StatusPool,
 } from '../model/index.js';
@@ -35,6 +37,17 @@ export function emptyStatus(fleet: string, now: string): FleetStatus {
     events: [],
     history: [],
   };
+}
+
+/** Each node's part in the lifecycles in flight, by node name. */
+function lifecycleParts(lifecycles: readonly InFlight[] | undefined): Map<string, StatusLifecycle> {
+  const out = new Map<string, StatusLifecycle>();
+  for (const l of lifecycles ?? []) {
+    const base = { id: l.id, state: l.state, since: l.since, health: l.health, ...(l.waitingFor ? { waiting_for: l.waitingFor } : {}) };
+    out.set(l.old, { ...base, role: 'old', ...(l.new ? { peer: l.new } : {}) });
+    if (l.new) out.set(l.new, { ...base, role: 'new', peer: l.old });
+  }
+  return out;
 }
 
 function statusNode(n: ObservedNode, since: string): StatusNode {
@@ -76,6 +89,7 @@ export class StatusBook {
   private readonly events: StatusEvent[];
   private readonly lastOrdinal = new Map<string, number>();
   private readonly prev: FleetStatus | undefined;
+  private readonly parts: Map<string, StatusLifecycle>;
 
   /**
    * `frozen`: pools the plan left unknown (`Plan.unknown`). Their records, and the record of every
@@ -90,6 +104,7 @@ export class StatusBook {
     private readonly frozen: ReadonlySet<string> = new Set(),
   ) {
     this.prev = prev;
+    this.parts = lifecycleParts(observed.lifecycles);
     this.events = [...(prev?.events ?? [])];
     const prevNodes = new Map((prev?.nodes ?? []).map((n) => [n.instance_id, n]));
     for (const n of observed.nodes) {
@@ -99,10 +114,14 @@ export class StatusBook {
       const sn = statusNode(n, since);
       if (before?.placement_note) sn.placement_note = before.placement_note;
       if (before) carryAgentFacts(sn, before);
+      const part = this.parts.get(n.name);
+      if (part && n.name) sn.lifecycle = part;
       this.nodes.set(n.instanceId, sn);
     }
     for (const [name, p] of Object.entries(observed.pools)) this.lastOrdinal.set(name, p.lastOrdinal);
     for (const n of observed.nodes) this.bumpOrdinal(n.pool, n.ordinal);
+    // A replacement's name is taken from the moment it is started, before its node exists.
+    for (const l of observed.lifecycles ?? []) if (l.new) this.bumpOrdinal(l.pool, ordinalOf(l.new, l.pool));
     const unlisted = new Set(observed.gaps.map((g) => g.provider));
     for (const n of prev?.nodes ?? []) {
       if (!unlisted.has(n.provider) && !frozen.has(n.pool)) continue;
@@ -137,6 +156,8 @@ export class StatusBook {
     sn.launched_at = instance.launchedAt ?? sn.since;
     if (instance.privateIp) sn.private_ip = instance.privateIp;
     if (instance.publicIp) sn.public_ip = instance.publicIp;
+    const part = this.parts.get(name);
+    if (part) sn.lifecycle = part;
     this.nodes.set(instance.id, sn);
   }
 
@@ -226,6 +247,24 @@ export class StatusBook {
       history,
     };
   }
+}
+
+/** A node's part in the lifecycles in flight, as the status file shows it. */
+export function lifecyclePart(lifecycles: readonly InFlight[], node: string): StatusLifecycle | undefined {
+  return lifecycleParts(lifecycles.filter((l) => l.old === node || l.new === node)).get(node);
+}
+
+/** The status with each node's part in `lifecycles` as they are now (the control plane's record, which moves during an apply). */
+export function withLifecycles(status: FleetStatus, lifecycles: readonly InFlight[]): FleetStatus {
+  const parts = lifecycleParts(lifecycles);
+  return {
+    ...status,
+    nodes: status.nodes.map((n) => {
+      const { lifecycle: _before, ...rest } = n;
+      const part = parts.get(n.name);
+      return part ? { ...rest, lifecycle: part } : rest;
+    }),
+  };
 }
 
 function round(x: number): number {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { parseDocument, stringify } from 'yaml';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { NavarchError, redactValue, type FleetStatus } from '../model/index.js';
+import { NavarchError, redactValue, type FleetStatus, type StatusNode } from '../model/index.js';
 // Compiled from schemas/status.schema.json at build time (scripts/build-validators.mjs).
 import { status as generated } from './validator.generated.js';
 
@@ -39,9 +39,25 @@ export function parseStatus(text: string, file: string): FleetStatus {
   return value;
 }
 
+/**
+ * A node's keys in the order the file writes them (the schema's order). Several writers fill a node
+ * in (apply, the control plane's facts); writing in one order keeps the same node the same bytes.
+ */
+export const NODE_KEYS: ReadonlyArray<keyof StatusNode> = [
+  'name', 'pool', 'provider', 'region', 'zone', 'instance_type', 'instance_id', 'spot', 'state', 'health', 'health_reason', 'cordoned', 'since',
+  'price_per_hour', 'placement_note', 'launched_at', 'private_ip', 'public_ip', 'agent_version', 'last_seen', 'gpu_health', 'lifecycle',
+];
+
+function ordered(node: StatusNode): StatusNode {
+  const out: Record<string, unknown> = {};
+  for (const k of NODE_KEYS) if (node[k] !== undefined) out[k] = node[k];
+  for (const [k, v] of Object.entries(node)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out as unknown as StatusNode;
+}
+
 /** Deterministic YAML for a status: same status, same bytes. Secrets are scrubbed on the way out. */
 export function serializeStatus(status: FleetStatus): string {
-  return HEADER + stringify(redactValue(status), { lineWidth: 0, sortMapEntries: false });
+  return HEADER + stringify(redactValue({ ...status, nodes: status.nodes.map(ordered) }), { lineWidth: 0, sortMapEntries: false });
 }
 
 /** Reads `<root>/<file>`; undefined when it does not exist yet. */

@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Instance } from '../model/index.js';
 import { desired, node, observed, pool } from '../plan/testing.js';
 import { StatusBook } from './book.js';
-import { parseStatus, serializeStatus } from './status-file.js';
+import { NODE_KEYS, parseStatus, serializeStatus } from './status-file.js';
 import { ordinalOf, labelsOf } from './names.js';
 
 const clockAt = (iso: string) => () => iso;
@@ -91,6 +92,18 @@ describe('status file', () => {
     const text = serializeStatus(s);
     expect(text.startsWith('# Written by navarch')).toBe(true);
     expect(serializeStatus(parseStatus(text, 'status/fleet.yaml'))).toBe(text);
+  });
+  it('writes a node\'s keys in the schema\'s order, whichever writer filled them in first', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')) as { $defs: { node: { properties: object } } };
+    expect(NODE_KEYS).toEqual(Object.keys(schema.$defs.node.properties));
+    const s = new StatusBook(desired([pool('train')]), observed([node('train', 1)]), undefined, clockAt('2026-01-01T00:00:00.000Z')).snapshot({ summary: 's', result: 'applied', actions: 1 });
+    const [first] = s.nodes;
+    if (!first) throw new Error('no node');
+    const { name, price_per_hour, ...rest } = first;
+    expect(price_per_hour).toBeDefined();
+    const shuffled = { ...s, nodes: [{ agent_version: '0.1.0', ...rest, ...(price_per_hour === undefined ? {} : { price_per_hour }), name }] };
+    const tidy = { ...s, nodes: [{ ...first, agent_version: '0.1.0' }] };
+    expect(serializeStatus(shuffled)).toBe(serializeStatus(tidy));
   });
   it('refuses a hand-edited or foreign file with a clear message', () => {
     expect(() => parseStatus('version: 1\nfleet: x\n', 'status/fleet.yaml')).toThrow(/status\/fleet.yaml: not a navarch status file: .*restore it from git/);

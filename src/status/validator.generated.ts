@@ -7,9 +7,9 @@ const exportsOf = (ns) => (ns.default && ns.default.__esModule ? ns.default : ns
 const dep0 = exportsOf(dep0ns);
 
 export const status = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://navarch.dev/schemas/status.schema.json","title":"navarch fleet status","description":"The observed fleet, written by navarch after every apply or reconcile (status/fleet.yaml). Machine-written, human-read: do not edit.","type":"object","additionalProperties":false,"required":["version","fleet","updated_at","desired","summary","pools","nodes","jobs","events","history"],"properties":{"version":{"const":1,"description":"Format version of this file."},"fleet":{"type":"string","description":"Fleet name; every instance carries it as a tag."},"updated_at":{"type":"string","format":"date-time"},"desired":{"type":"object","description":"The desired state this status reflects (observed generation). When commit differs from the branch head, the status is not current.","additionalProperties":false,"required":["commit","digest"],"properties":{"commit":{"type":["string","null"],"description":"Git commit of the config repository, when known."},"digest":{"type":"string","description":"Digest of the normalised desired state."}}},"summary":{"type":"object","additionalProperties":false,"required":["nodes","healthy","unhealthy","cost_per_hour"],"properties":{"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"unhealthy":{"type":"integer","minimum":0},"cost_per_hour":{"type":"number","minimum":0,"description":"USD per hour, catalog prices."}}},"pools":{"type":"object","additionalProperties":{"$ref":"#/$defs/pool"}},"nodes":{"type":"array","items":{"$ref":"#/$defs/node"}},"jobs":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","state","since"],"properties":{"name":{"type":"string"},"state":{"type":"string"},"since":{"type":"string"}}}},"events":{"type":"array","items":{"$ref":"#/$defs/event"},"description":"Recent apply events, newest last."},"history":{"type":"array","items":{"$ref":"#/$defs/history"},"description":"The last reconciles, newest first."}},"$defs":{"node":{"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."},"launched_at":{"type":"string","description":"When the instance was launched (the cloud's launch time, else when navarch created it), ISO-8601."},"private_ip":{"type":"string","description":"The instance's private IP address, when the cloud reports one."},"public_ip":{"type":"string","description":"The instance's public IP address, when it has one."},"agent_version":{"type":"string","description":"The node agent's version as it registered (written by navarch serve)."},"last_seen":{"type":"string","description":"When navarch serve last heard from the node's agent, ISO-8601. A change of this field alone is not committed."},"gpu_health":{"type":"object","description":"The node's GPUs as its agent reports them (written by navarch serve); absent until an agent has registered.","additionalProperties":false,"required":["gpus","healthy"],"properties":{"gpus":{"type":"integer","minimum":0,"description":"GPUs the agent found."},"healthy":{"type":"integer","minimum":0,"description":"GPUs with nothing wrong."},"faults":{"type":"array","description":"The GPUs that are not well, by GPU index, each with what is wrong in a few words (e.g. `XID 48`).","items":{"type":"object","additionalProperties":false,"required":["gpu","reason"],"properties":{"gpu":{"type":"integer","minimum":0},"reason":{"type":"string"}}}}}}}},"condition":{"type":"object","additionalProperties":false,"required":["type","status","reason","message","since"],"properties":{"type":{"enum":["Ready","Degraded","Progressing","Drifted","RemediationHalted"]},"status":{"enum":["True","False","Unknown"]},"reason":{"type":"string"},"message":{"type":"string"},"since":{"type":"string"}}},"pool":{"type":"object","additionalProperties":false,"required":["target","min_nodes","max_nodes","nodes","healthy","last_ordinal","protect","cost_per_hour","conditions"],"properties":{"target":{"type":"integer","minimum":0},"min_nodes":{"type":"integer","minimum":0},"max_nodes":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"last_ordinal":{"type":"integer","minimum":0,"description":"Highest node ordinal ever used; names are never reused."},"protect":{"type":"boolean"},"cost_per_hour":{"type":"number","minimum":0},"conditions":{"type":"array","items":{"$ref":"#/$defs/condition"}},"applied":{"type":"object","description":"The pool document as last applied (base of the next plan's diff)."}}},"event":{"type":"object","additionalProperties":false,"required":["time","action","pool","node","result","message"],"properties":{"time":{"type":"string"},"action":{"enum":["create","destroy","replace","update","failover"]},"pool":{"type":"string"},"node":{"type":"string"},"result":{"enum":["ok","failed","skipped"]},"message":{"type":"string"}}},"history":{"type":"object","additionalProperties":false,"required":["time","desired_commit","desired_digest","summary","result","actions"],"properties":{"time":{"type":"string"},"desired_commit":{"type":["string","null"]},"desired_digest":{"type":"string"},"summary":{"type":"string"},"result":{"enum":["applied","no-changes","partial","failed"]},"actions":{"type":"integer","minimum":0}}}}};
-const schema34 = {"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."},"launched_at":{"type":"string","description":"When the instance was launched (the cloud's launch time, else when navarch created it), ISO-8601."},"private_ip":{"type":"string","description":"The instance's private IP address, when the cloud reports one."},"public_ip":{"type":"string","description":"The instance's public IP address, when it has one."},"agent_version":{"type":"string","description":"The node agent's version as it registered (written by navarch serve)."},"last_seen":{"type":"string","description":"When navarch serve last heard from the node's agent, ISO-8601. A change of this field alone is not committed."},"gpu_health":{"type":"object","description":"The node's GPUs as its agent reports them (written by navarch serve); absent until an agent has registered.","additionalProperties":false,"required":["gpus","healthy"],"properties":{"gpus":{"type":"integer","minimum":0,"description":"GPUs the agent found."},"healthy":{"type":"integer","minimum":0,"description":"GPUs with nothing wrong."},"faults":{"type":"array","description":"The GPUs that are not well, by GPU index, each with what is wrong in a few words (e.g. `XID 48`).","items":{"type":"object","additionalProperties":false,"required":["gpu","reason"],"properties":{"gpu":{"type":"integer","minimum":0},"reason":{"type":"string"}}}}}}}};
-const schema35 = {"type":"object","additionalProperties":false,"required":["time","action","pool","node","result","message"],"properties":{"time":{"type":"string"},"action":{"enum":["create","destroy","replace","update","failover"]},"pool":{"type":"string"},"node":{"type":"string"},"result":{"enum":["ok","failed","skipped"]},"message":{"type":"string"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://navarch.dev/schemas/status.schema.json","title":"navarch fleet status","description":"The observed fleet, written by navarch after every apply or reconcile (status/fleet.yaml). Machine-written, human-read: do not edit.","type":"object","additionalProperties":false,"required":["version","fleet","updated_at","desired","summary","pools","nodes","jobs","events","history"],"properties":{"version":{"const":1,"description":"Format version of this file."},"fleet":{"type":"string","description":"Fleet name; every instance carries it as a tag."},"updated_at":{"type":"string","format":"date-time"},"desired":{"type":"object","description":"The desired state this status reflects (observed generation). When commit differs from the branch head, the status is not current.","additionalProperties":false,"required":["commit","digest"],"properties":{"commit":{"type":["string","null"],"description":"Git commit of the config repository, when known."},"digest":{"type":"string","description":"Digest of the normalised desired state."}}},"summary":{"type":"object","additionalProperties":false,"required":["nodes","healthy","unhealthy","cost_per_hour"],"properties":{"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"unhealthy":{"type":"integer","minimum":0},"cost_per_hour":{"type":"number","minimum":0,"description":"USD per hour, catalog prices."}}},"pools":{"type":"object","additionalProperties":{"$ref":"#/$defs/pool"}},"nodes":{"type":"array","items":{"$ref":"#/$defs/node"}},"jobs":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","state","since"],"properties":{"name":{"type":"string"},"state":{"type":"string"},"since":{"type":"string"}}}},"events":{"type":"array","items":{"$ref":"#/$defs/event"},"description":"Recent apply events, newest last."},"history":{"type":"array","items":{"$ref":"#/$defs/history"},"description":"The last reconciles, newest first."}},"$defs":{"node":{"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."},"launched_at":{"type":"string","description":"When the instance was launched (the cloud's launch time, else when navarch created it), ISO-8601."},"private_ip":{"type":"string","description":"The instance's private IP address, when the cloud reports one."},"public_ip":{"type":"string","description":"The instance's public IP address, when it has one."},"agent_version":{"type":"string","description":"The node agent's version as it registered (written by navarch serve)."},"last_seen":{"type":"string","description":"When navarch serve last heard from the node's agent, ISO-8601. A change of this field alone is not committed."},"gpu_health":{"type":"object","description":"The node's GPUs as its agent reports them (written by navarch serve); absent until an agent has registered.","additionalProperties":false,"required":["gpus","healthy"],"properties":{"gpus":{"type":"integer","minimum":0,"description":"GPUs the agent found."},"healthy":{"type":"integer","minimum":0,"description":"GPUs with nothing wrong."},"faults":{"type":"array","description":"The GPUs that are not well, by GPU index, each with what is wrong in a few words (e.g. `XID 48`).","items":{"type":"object","additionalProperties":false,"required":["gpu","reason"],"properties":{"gpu":{"type":"integer","minimum":0},"reason":{"type":"string"}}}}}},"lifecycle":{"description":"The replacement (or removal) in flight that owns this node, as navarch serve carries it out: no plan gives the node another action until it is done.","type":"object","additionalProperties":false,"required":["id","role","state","since","health"],"properties":{"id":{"type":"string","description":"The lifecycle: the action that started it, e.g. replace:train-3."},"role":{"enum":["old","new"],"description":"old: the node being taken away; new: the node replacing peer."},"peer":{"type":"string","description":"The node on the other side (absent for a removal)."},"state":{"enum":["started","waiting","terminating","creating","done","failed"],"description":"started: recorded; waiting: cordoned, draining while the replacement boots; terminating: the old node is being terminated; creating: at max_nodes, the old node went first and the replacement is being created; done or failed: finished, with its clean-up still to be carried out."},"since":{"type":"string","format":"date-time"},"health":{"type":"boolean","description":"Health-driven: counts against the pool's disruption budget."},"waiting_for":{"type":"string","description":"What the lifecycle waits for, in words."}}}}},"condition":{"type":"object","additionalProperties":false,"required":["type","status","reason","message","since"],"properties":{"type":{"enum":["Ready","Degraded","Progressing","Drifted","RemediationHalted"]},"status":{"enum":["True","False","Unknown"]},"reason":{"type":"string"},"message":{"type":"string"},"since":{"type":"string"}}},"pool":{"type":"object","additionalProperties":false,"required":["target","min_nodes","max_nodes","nodes","healthy","last_ordinal","protect","cost_per_hour","conditions"],"properties":{"target":{"type":"integer","minimum":0},"min_nodes":{"type":"integer","minimum":0},"max_nodes":{"type":"integer","minimum":0},"nodes":{"type":"integer","minimum":0},"healthy":{"type":"integer","minimum":0},"last_ordinal":{"type":"integer","minimum":0,"description":"Highest node ordinal ever used; names are never reused."},"protect":{"type":"boolean"},"cost_per_hour":{"type":"number","minimum":0},"conditions":{"type":"array","items":{"$ref":"#/$defs/condition"}},"applied":{"type":"object","description":"The pool document as last applied (base of the next plan's diff)."}}},"event":{"type":"object","additionalProperties":false,"required":["time","action","pool","node","result","message"],"properties":{"time":{"type":"string"},"action":{"enum":["create","destroy","replace","update","failover"]},"pool":{"type":"string"},"node":{"type":"string"},"result":{"enum":["ok","failed","skipped","started"],"description":"started: navarch serve started a replacement or removal; a later event says how it ended."},"message":{"type":"string"}}},"history":{"type":"object","additionalProperties":false,"required":["time","desired_commit","desired_digest","summary","result","actions"],"properties":{"time":{"type":"string"},"desired_commit":{"type":["string","null"]},"desired_digest":{"type":"string"},"summary":{"type":"string"},"result":{"enum":["applied","no-changes","partial","failed"]},"actions":{"type":"integer","minimum":0}}}}};
+const schema34 = {"type":"object","additionalProperties":false,"required":["name","pool","provider","region","instance_type","instance_id","spot","state","health","since"],"properties":{"name":{"type":"string"},"pool":{"type":"string"},"provider":{"type":"string"},"region":{"type":"string"},"zone":{"type":"string"},"instance_type":{"type":"string"},"instance_id":{"type":"string"},"spot":{"type":"boolean"},"state":{"enum":["pending","running","stopping","terminated","failed"]},"health":{"enum":["healthy","degraded","unhealthy","unknown"]},"health_reason":{"type":"string"},"cordoned":{"type":"boolean"},"since":{"type":"string"},"price_per_hour":{"type":"number"},"placement_note":{"type":"string","description":"Why the node is where it is when apply had to fail over."},"launched_at":{"type":"string","description":"When the instance was launched (the cloud's launch time, else when navarch created it), ISO-8601."},"private_ip":{"type":"string","description":"The instance's private IP address, when the cloud reports one."},"public_ip":{"type":"string","description":"The instance's public IP address, when it has one."},"agent_version":{"type":"string","description":"The node agent's version as it registered (written by navarch serve)."},"last_seen":{"type":"string","description":"When navarch serve last heard from the node's agent, ISO-8601. A change of this field alone is not committed."},"gpu_health":{"type":"object","description":"The node's GPUs as its agent reports them (written by navarch serve); absent until an agent has registered.","additionalProperties":false,"required":["gpus","healthy"],"properties":{"gpus":{"type":"integer","minimum":0,"description":"GPUs the agent found."},"healthy":{"type":"integer","minimum":0,"description":"GPUs with nothing wrong."},"faults":{"type":"array","description":"The GPUs that are not well, by GPU index, each with what is wrong in a few words (e.g. `XID 48`).","items":{"type":"object","additionalProperties":false,"required":["gpu","reason"],"properties":{"gpu":{"type":"integer","minimum":0},"reason":{"type":"string"}}}}}},"lifecycle":{"description":"The replacement (or removal) in flight that owns this node, as navarch serve carries it out: no plan gives the node another action until it is done.","type":"object","additionalProperties":false,"required":["id","role","state","since","health"],"properties":{"id":{"type":"string","description":"The lifecycle: the action that started it, e.g. replace:train-3."},"role":{"enum":["old","new"],"description":"old: the node being taken away; new: the node replacing peer."},"peer":{"type":"string","description":"The node on the other side (absent for a removal)."},"state":{"enum":["started","waiting","terminating","creating","done","failed"],"description":"started: recorded; waiting: cordoned, draining while the replacement boots; terminating: the old node is being terminated; creating: at max_nodes, the old node went first and the replacement is being created; done or failed: finished, with its clean-up still to be carried out."},"since":{"type":"string","format":"date-time"},"health":{"type":"boolean","description":"Health-driven: counts against the pool's disruption budget."},"waiting_for":{"type":"string","description":"What the lifecycle waits for, in words."}}}}};
+const schema35 = {"type":"object","additionalProperties":false,"required":["time","action","pool","node","result","message"],"properties":{"time":{"type":"string"},"action":{"enum":["create","destroy","replace","update","failover"]},"pool":{"type":"string"},"node":{"type":"string"},"result":{"enum":["ok","failed","skipped","started"],"description":"started: navarch serve started a replacement or removal; a later event says how it ended."},"message":{"type":"string"}}};
 const schema36 = {"type":"object","additionalProperties":false,"required":["time","desired_commit","desired_digest","summary","result","actions"],"properties":{"time":{"type":"string"},"desired_commit":{"type":["string","null"]},"desired_digest":{"type":"string"},"summary":{"type":"string"},"result":{"enum":["applied","no-changes","partial","failed"]},"actions":{"type":"integer","minimum":0}}};
 const func1 = Object.prototype.hasOwnProperty;
 const formats0 = dep0.fullFormats["date-time"];
@@ -1068,6 +1068,143 @@ var valid6 = _errs73 === errors;
 else {
 var valid6 = true;
 }
+if(valid6){
+if(data14.lifecycle !== undefined){
+let data42 = data14.lifecycle;
+const _errs89 = errors;
+if(errors === _errs89){
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+let missing6;
+if((((((data42.id === undefined) && (missing6 = "id")) || ((data42.role === undefined) && (missing6 = "role"))) || ((data42.state === undefined) && (missing6 = "state"))) || ((data42.since === undefined) && (missing6 = "since"))) || ((data42.health === undefined) && (missing6 = "health"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle",schemaPath:"#/$defs/node/properties/lifecycle/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+return false;
+}
+else {
+const _errs91 = errors;
+for(const key7 in data42){
+if(!(((((((key7 === "id") || (key7 === "role")) || (key7 === "peer")) || (key7 === "state")) || (key7 === "since")) || (key7 === "health")) || (key7 === "waiting_for"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle",schemaPath:"#/$defs/node/properties/lifecycle/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs91 === errors){
+if(data42.id !== undefined){
+const _errs92 = errors;
+if(typeof data42.id !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/id",schemaPath:"#/$defs/node/properties/lifecycle/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid10 = _errs92 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data42.role !== undefined){
+let data44 = data42.role;
+const _errs94 = errors;
+if(!((data44 === "old") || (data44 === "new"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/role",schemaPath:"#/$defs/node/properties/lifecycle/properties/role/enum",keyword:"enum",params:{allowedValues: schema34.properties.lifecycle.properties.role.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid10 = _errs94 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data42.peer !== undefined){
+const _errs95 = errors;
+if(typeof data42.peer !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/peer",schemaPath:"#/$defs/node/properties/lifecycle/properties/peer/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid10 = _errs95 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data42.state !== undefined){
+let data46 = data42.state;
+const _errs97 = errors;
+if(!((((((data46 === "started") || (data46 === "waiting")) || (data46 === "terminating")) || (data46 === "creating")) || (data46 === "done")) || (data46 === "failed"))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/state",schemaPath:"#/$defs/node/properties/lifecycle/properties/state/enum",keyword:"enum",params:{allowedValues: schema34.properties.lifecycle.properties.state.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid10 = _errs97 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data42.since !== undefined){
+let data47 = data42.since;
+const _errs98 = errors;
+if(errors === _errs98){
+if(errors === _errs98){
+if(typeof data47 === "string"){
+if(!(formats0.validate(data47))){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/since",schemaPath:"#/$defs/node/properties/lifecycle/properties/since/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/since",schemaPath:"#/$defs/node/properties/lifecycle/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid10 = _errs98 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data42.health !== undefined){
+const _errs100 = errors;
+if(typeof data42.health !== "boolean"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/health",schemaPath:"#/$defs/node/properties/lifecycle/properties/health/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid10 = _errs100 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data42.waiting_for !== undefined){
+const _errs102 = errors;
+if(typeof data42.waiting_for !== "string"){
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle/waiting_for",schemaPath:"#/$defs/node/properties/lifecycle/properties/waiting_for/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid10 = _errs102 === errors;
+}
+else {
+var valid10 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/nodes/" + i0+"/lifecycle",schemaPath:"#/$defs/node/properties/lifecycle/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid6 = _errs89 === errors;
+}
+else {
+var valid6 = true;
+}
+}
 }
 }
 }
@@ -1114,66 +1251,66 @@ var valid0 = true;
 }
 if(valid0){
 if(data.jobs !== undefined){
-let data42 = data.jobs;
-const _errs89 = errors;
-if(errors === _errs89){
-if(Array.isArray(data42)){
-var valid10 = true;
-const len2 = data42.length;
+let data50 = data.jobs;
+const _errs104 = errors;
+if(errors === _errs104){
+if(Array.isArray(data50)){
+var valid11 = true;
+const len2 = data50.length;
 for(let i2=0; i2<len2; i2++){
-let data43 = data42[i2];
-const _errs91 = errors;
-if(errors === _errs91){
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-let missing6;
-if((((data43.name === undefined) && (missing6 = "name")) || ((data43.state === undefined) && (missing6 = "state"))) || ((data43.since === undefined) && (missing6 = "since"))){
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/properties/jobs/items/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+let data51 = data50[i2];
+const _errs106 = errors;
+if(errors === _errs106){
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+let missing7;
+if((((data51.name === undefined) && (missing7 = "name")) || ((data51.state === undefined) && (missing7 = "state"))) || ((data51.since === undefined) && (missing7 = "since"))){
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/properties/jobs/items/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs93 = errors;
-for(const key7 in data43){
-if(!(((key7 === "name") || (key7 === "state")) || (key7 === "since"))){
-validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/properties/jobs/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+const _errs108 = errors;
+for(const key8 in data51){
+if(!(((key8 === "name") || (key8 === "state")) || (key8 === "since"))){
+validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/properties/jobs/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs93 === errors){
-if(data43.name !== undefined){
-const _errs94 = errors;
-if(typeof data43.name !== "string"){
+if(_errs108 === errors){
+if(data51.name !== undefined){
+const _errs109 = errors;
+if(typeof data51.name !== "string"){
 validate20.errors = [{instancePath:instancePath+"/jobs/" + i2+"/name",schemaPath:"#/properties/jobs/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs94 === errors;
+var valid12 = _errs109 === errors;
 }
 else {
-var valid11 = true;
+var valid12 = true;
 }
-if(valid11){
-if(data43.state !== undefined){
-const _errs96 = errors;
-if(typeof data43.state !== "string"){
+if(valid12){
+if(data51.state !== undefined){
+const _errs111 = errors;
+if(typeof data51.state !== "string"){
 validate20.errors = [{instancePath:instancePath+"/jobs/" + i2+"/state",schemaPath:"#/properties/jobs/items/properties/state/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs96 === errors;
+var valid12 = _errs111 === errors;
 }
 else {
-var valid11 = true;
+var valid12 = true;
 }
-if(valid11){
-if(data43.since !== undefined){
-const _errs98 = errors;
-if(typeof data43.since !== "string"){
+if(valid12){
+if(data51.since !== undefined){
+const _errs113 = errors;
+if(typeof data51.since !== "string"){
 validate20.errors = [{instancePath:instancePath+"/jobs/" + i2+"/since",schemaPath:"#/properties/jobs/items/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs98 === errors;
+var valid12 = _errs113 === errors;
 }
 else {
-var valid11 = true;
+var valid12 = true;
 }
 }
 }
@@ -1185,8 +1322,8 @@ validate20.errors = [{instancePath:instancePath+"/jobs/" + i2,schemaPath:"#/prop
 return false;
 }
 }
-var valid10 = _errs91 === errors;
-if(!valid10){
+var valid11 = _errs106 === errors;
+if(!valid11){
 break;
 }
 }
@@ -1196,112 +1333,112 @@ validate20.errors = [{instancePath:instancePath+"/jobs",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs89 === errors;
+var valid0 = _errs104 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.events !== undefined){
-let data47 = data.events;
-const _errs100 = errors;
-if(errors === _errs100){
-if(Array.isArray(data47)){
-var valid12 = true;
-const len3 = data47.length;
+let data55 = data.events;
+const _errs115 = errors;
+if(errors === _errs115){
+if(Array.isArray(data55)){
+var valid13 = true;
+const len3 = data55.length;
 for(let i3=0; i3<len3; i3++){
-let data48 = data47[i3];
-const _errs102 = errors;
-const _errs103 = errors;
-if(errors === _errs103){
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-let missing7;
-if(((((((data48.time === undefined) && (missing7 = "time")) || ((data48.action === undefined) && (missing7 = "action"))) || ((data48.pool === undefined) && (missing7 = "pool"))) || ((data48.node === undefined) && (missing7 = "node"))) || ((data48.result === undefined) && (missing7 = "result"))) || ((data48.message === undefined) && (missing7 = "message"))){
-validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$defs/event/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
+let data56 = data55[i3];
+const _errs117 = errors;
+const _errs118 = errors;
+if(errors === _errs118){
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+let missing8;
+if(((((((data56.time === undefined) && (missing8 = "time")) || ((data56.action === undefined) && (missing8 = "action"))) || ((data56.pool === undefined) && (missing8 = "pool"))) || ((data56.node === undefined) && (missing8 = "node"))) || ((data56.result === undefined) && (missing8 = "result"))) || ((data56.message === undefined) && (missing8 = "message"))){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$defs/event/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-const _errs105 = errors;
-for(const key8 in data48){
-if(!((((((key8 === "time") || (key8 === "action")) || (key8 === "pool")) || (key8 === "node")) || (key8 === "result")) || (key8 === "message"))){
-validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$defs/event/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
+const _errs120 = errors;
+for(const key9 in data56){
+if(!((((((key9 === "time") || (key9 === "action")) || (key9 === "pool")) || (key9 === "node")) || (key9 === "result")) || (key9 === "message"))){
+validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$defs/event/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs105 === errors){
-if(data48.time !== undefined){
-const _errs106 = errors;
-if(typeof data48.time !== "string"){
+if(_errs120 === errors){
+if(data56.time !== undefined){
+const _errs121 = errors;
+if(typeof data56.time !== "string"){
 validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/time",schemaPath:"#/$defs/event/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs106 === errors;
+var valid15 = _errs121 === errors;
 }
 else {
-var valid14 = true;
+var valid15 = true;
 }
-if(valid14){
-if(data48.action !== undefined){
-let data50 = data48.action;
-const _errs108 = errors;
-if(!(((((data50 === "create") || (data50 === "destroy")) || (data50 === "replace")) || (data50 === "update")) || (data50 === "failover"))){
+if(valid15){
+if(data56.action !== undefined){
+let data58 = data56.action;
+const _errs123 = errors;
+if(!(((((data58 === "create") || (data58 === "destroy")) || (data58 === "replace")) || (data58 === "update")) || (data58 === "failover"))){
 validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/action",schemaPath:"#/$defs/event/properties/action/enum",keyword:"enum",params:{allowedValues: schema35.properties.action.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid14 = _errs108 === errors;
+var valid15 = _errs123 === errors;
 }
 else {
-var valid14 = true;
+var valid15 = true;
 }
-if(valid14){
-if(data48.pool !== undefined){
-const _errs109 = errors;
-if(typeof data48.pool !== "string"){
+if(valid15){
+if(data56.pool !== undefined){
+const _errs124 = errors;
+if(typeof data56.pool !== "string"){
 validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/pool",schemaPath:"#/$defs/event/properties/pool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs109 === errors;
+var valid15 = _errs124 === errors;
 }
 else {
-var valid14 = true;
+var valid15 = true;
 }
-if(valid14){
-if(data48.node !== undefined){
-const _errs111 = errors;
-if(typeof data48.node !== "string"){
+if(valid15){
+if(data56.node !== undefined){
+const _errs126 = errors;
+if(typeof data56.node !== "string"){
 validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/node",schemaPath:"#/$defs/event/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs111 === errors;
+var valid15 = _errs126 === errors;
 }
 else {
-var valid14 = true;
+var valid15 = true;
 }
-if(valid14){
-if(data48.result !== undefined){
-let data53 = data48.result;
-const _errs113 = errors;
-if(!(((data53 === "ok") || (data53 === "failed")) || (data53 === "skipped"))){
+if(valid15){
+if(data56.result !== undefined){
+let data61 = data56.result;
+const _errs128 = errors;
+if(!((((data61 === "ok") || (data61 === "failed")) || (data61 === "skipped")) || (data61 === "started"))){
 validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/result",schemaPath:"#/$defs/event/properties/result/enum",keyword:"enum",params:{allowedValues: schema35.properties.result.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid14 = _errs113 === errors;
+var valid15 = _errs128 === errors;
 }
 else {
-var valid14 = true;
+var valid15 = true;
 }
-if(valid14){
-if(data48.message !== undefined){
-const _errs114 = errors;
-if(typeof data48.message !== "string"){
+if(valid15){
+if(data56.message !== undefined){
+const _errs129 = errors;
+if(typeof data56.message !== "string"){
 validate20.errors = [{instancePath:instancePath+"/events/" + i3+"/message",schemaPath:"#/$defs/event/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs114 === errors;
+var valid15 = _errs129 === errors;
 }
 else {
-var valid14 = true;
+var valid15 = true;
 }
 }
 }
@@ -1316,8 +1453,8 @@ validate20.errors = [{instancePath:instancePath+"/events/" + i3,schemaPath:"#/$d
 return false;
 }
 }
-var valid12 = _errs102 === errors;
-if(!valid12){
+var valid13 = _errs117 === errors;
+if(!valid13){
 break;
 }
 }
@@ -1327,121 +1464,121 @@ validate20.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs100 === errors;
+var valid0 = _errs115 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.history !== undefined){
-let data55 = data.history;
-const _errs116 = errors;
-if(errors === _errs116){
-if(Array.isArray(data55)){
-var valid15 = true;
-const len4 = data55.length;
+let data63 = data.history;
+const _errs131 = errors;
+if(errors === _errs131){
+if(Array.isArray(data63)){
+var valid16 = true;
+const len4 = data63.length;
 for(let i4=0; i4<len4; i4++){
-let data56 = data55[i4];
-const _errs118 = errors;
-const _errs119 = errors;
-if(errors === _errs119){
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-let missing8;
-if(((((((data56.time === undefined) && (missing8 = "time")) || ((data56.desired_commit === undefined) && (missing8 = "desired_commit"))) || ((data56.desired_digest === undefined) && (missing8 = "desired_digest"))) || ((data56.summary === undefined) && (missing8 = "summary"))) || ((data56.result === undefined) && (missing8 = "result"))) || ((data56.actions === undefined) && (missing8 = "actions"))){
-validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
+let data64 = data63[i4];
+const _errs133 = errors;
+const _errs134 = errors;
+if(errors === _errs134){
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+let missing9;
+if(((((((data64.time === undefined) && (missing9 = "time")) || ((data64.desired_commit === undefined) && (missing9 = "desired_commit"))) || ((data64.desired_digest === undefined) && (missing9 = "desired_digest"))) || ((data64.summary === undefined) && (missing9 = "summary"))) || ((data64.result === undefined) && (missing9 = "result"))) || ((data64.actions === undefined) && (missing9 = "actions"))){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$defs/history/required",keyword:"required",params:{missingProperty: missing9},message:"must have required property '"+missing9+"'"}];
 return false;
 }
 else {
-const _errs121 = errors;
-for(const key9 in data56){
-if(!((((((key9 === "time") || (key9 === "desired_commit")) || (key9 === "desired_digest")) || (key9 === "summary")) || (key9 === "result")) || (key9 === "actions"))){
-validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$defs/history/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
+const _errs136 = errors;
+for(const key10 in data64){
+if(!((((((key10 === "time") || (key10 === "desired_commit")) || (key10 === "desired_digest")) || (key10 === "summary")) || (key10 === "result")) || (key10 === "actions"))){
+validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$defs/history/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs121 === errors){
-if(data56.time !== undefined){
-const _errs122 = errors;
-if(typeof data56.time !== "string"){
+if(_errs136 === errors){
+if(data64.time !== undefined){
+const _errs137 = errors;
+if(typeof data64.time !== "string"){
 validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/time",schemaPath:"#/$defs/history/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs122 === errors;
+var valid18 = _errs137 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data56.desired_commit !== undefined){
-let data58 = data56.desired_commit;
-const _errs124 = errors;
-if((typeof data58 !== "string") && (data58 !== null)){
+if(valid18){
+if(data64.desired_commit !== undefined){
+let data66 = data64.desired_commit;
+const _errs139 = errors;
+if((typeof data66 !== "string") && (data66 !== null)){
 validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/desired_commit",schemaPath:"#/$defs/history/properties/desired_commit/type",keyword:"type",params:{type: schema36.properties.desired_commit.type},message:"must be string,null"}];
 return false;
 }
-var valid17 = _errs124 === errors;
+var valid18 = _errs139 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data56.desired_digest !== undefined){
-const _errs126 = errors;
-if(typeof data56.desired_digest !== "string"){
+if(valid18){
+if(data64.desired_digest !== undefined){
+const _errs141 = errors;
+if(typeof data64.desired_digest !== "string"){
 validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/desired_digest",schemaPath:"#/$defs/history/properties/desired_digest/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs126 === errors;
+var valid18 = _errs141 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data56.summary !== undefined){
-const _errs128 = errors;
-if(typeof data56.summary !== "string"){
+if(valid18){
+if(data64.summary !== undefined){
+const _errs143 = errors;
+if(typeof data64.summary !== "string"){
 validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/summary",schemaPath:"#/$defs/history/properties/summary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs128 === errors;
+var valid18 = _errs143 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data56.result !== undefined){
-let data61 = data56.result;
-const _errs130 = errors;
-if(!((((data61 === "applied") || (data61 === "no-changes")) || (data61 === "partial")) || (data61 === "failed"))){
+if(valid18){
+if(data64.result !== undefined){
+let data69 = data64.result;
+const _errs145 = errors;
+if(!((((data69 === "applied") || (data69 === "no-changes")) || (data69 === "partial")) || (data69 === "failed"))){
 validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/result",schemaPath:"#/$defs/history/properties/result/enum",keyword:"enum",params:{allowedValues: schema36.properties.result.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid17 = _errs130 === errors;
+var valid18 = _errs145 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data56.actions !== undefined){
-let data62 = data56.actions;
-const _errs131 = errors;
-if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
+if(valid18){
+if(data64.actions !== undefined){
+let data70 = data64.actions;
+const _errs146 = errors;
+if(!((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70)))){
 validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/actions",schemaPath:"#/$defs/history/properties/actions/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs131){
-if(typeof data62 == "number"){
-if(data62 < 0 || isNaN(data62)){
+if(errors === _errs146){
+if(typeof data70 == "number"){
+if(data70 < 0 || isNaN(data70)){
 validate20.errors = [{instancePath:instancePath+"/history/" + i4+"/actions",schemaPath:"#/$defs/history/properties/actions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid17 = _errs131 === errors;
+var valid18 = _errs146 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
 }
 }
@@ -1456,8 +1593,8 @@ validate20.errors = [{instancePath:instancePath+"/history/" + i4,schemaPath:"#/$
 return false;
 }
 }
-var valid15 = _errs118 === errors;
-if(!valid15){
+var valid16 = _errs133 === errors;
+if(!valid16){
 break;
 }
 }
@@ -1467,7 +1604,7 @@ validate20.errors = [{instancePath:instancePath+"/history",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs116 === errors;
+var valid0 = _errs131 === errors;
 }
 else {
 var valid0 = true;

@@ -2,11 +2,14 @@
  * `navarch serve --repo` as a real process against a bare repository on the real git
  * http-backend: a push webhook applies a new commit at once and the status comes back as a
  * commit; a fatal health report leads to a replacement whose reason the pushed status keeps; two
- * control planes share a fleet through the lock; a human commit racing the status push is kept;
+ * control planes share a fleet through the lock and the status file's record of replacements in
+ * flight; a human commit racing the status push is kept;
  * and the git token appears nowhere.
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { acquireLock, DEFAULT_AUTHOR, lockRefFor, remoteTarget } from '../../src/git/index.js';
+import { systemClock } from '../../src/model/index.js';
 import { nodeToken, signBody } from '../../src/server/index.js';
 import { parseStatus } from '../../src/status/index.js';
 import { spawnCli } from '../helpers/cli.js';
@@ -165,9 +168,10 @@ describe('navarch serve --repo', () => {
     expect(event?.message).toMatch(/^replaced train-1 with train-3 \(.*\); train-1 was unhealthy: XID 79 on GPU 3 \(0000:4b:00\.0\): GPU has fallen off the bus$/);
     expect(replaced.nodes.find((n) => n.name === 'train-2')).toMatchObject({ health: 'degraded', health_reason: expect.stringMatching(/^XID 48 on GPU 1 .*reset/) });
 
-    // The next reconcile has heard from the replacement: healthy, and that is news worth a commit.
+    // The pass that finished the replacement had heard from it: healthy already, so the next has no news to commit.
     const next = await call<{ reconcile: { result: string; statusCommit?: string } }>(`${s.url}/v1/reconcile?wait=true`, { token: ADMIN, method: 'POST' });
-    expect(next.body.reconcile).toMatchObject({ result: 'no-changes', statusCommit: await head(f) });
+    expect(next.body.reconcile).toMatchObject({ result: 'no-changes' });
+    expect(next.body.reconcile.statusCommit).toBeUndefined();
     const after = await statusOf(f);
     expect(after.nodes.map((n) => [n.name, n.health])).toEqual([
       ['train-2', 'degraded'],
@@ -176,7 +180,7 @@ describe('navarch serve --repo', () => {
     expect(await f.lockRefs()).toBe('');
   });
 
-  it('lets only the lock holder apply when two control planes share a fleet', async () => {
+  it('lets only the lock holder apply when two control planes share a fleet, and neither touches the other\'s replacement', async () => {
     const f = await fx.fleet();
     const a = await serve(f);
     await until(async () => /^navarch: 2 added/.test((await f.log())[0] ?? ''), 'the first status commit');
@@ -184,29 +188,43 @@ describe('navarch serve --repo', () => {
       await agent(a, id).register();
       await agent(a, id).report();
     }
-    // A holds the lock while it waits for a replacement to come up.
+    // A starts a replacement and lets go of the lock: nothing waits for the new node inside a pass.
     await agent(a, 'train-1').report([xid(79)]);
     await until(async () => (await nodesOf(f)).includes('train-3'), 'the replacement to be created');
-    expect(await f.lockRefs()).toBe('refs/navarch/locks/research');
+    await until(async () => (await f.lockRefs()) === '' && /^navarch: 1 replacement started in pool train/.test((await f.log())[0] ?? ''), 'A to record the replacement and release the lock');
+    const started = await statusOf(f);
+    expect(started.nodes.map((n) => [n.name, n.lifecycle?.role ?? null, n.lifecycle?.peer ?? null])).toEqual([
+      ['train-1', 'old', 'train-3'],
+      ['train-2', null, null],
+      ['train-3', 'new', 'train-1'],
+    ]);
     const added = await f.server.commit(f.name, { 'pools/infer.yaml': INFER }, 'Add the infer pool');
 
+    // B has its own store, and still leaves A's replacement alone: the status file says whose nodes those are.
     const b = await serve(f, { cache: await fx.tempDir('navarch-cache-b-') });
-    await until(async () => findRecord(b.output(), 'reconcile skipped') !== undefined, 'the second control plane to try');
-    expect(findRecord(b.output(), 'reconcile skipped')?.['reason']).toMatch(/^fleet locked by \S+@\S+ pid \d+ \(navarch serve\)/);
-    const skipped = await call<{ reconcile: { result: string; skipped: string } }>(`${b.url}/v1/reconcile?wait=true`, { token: ADMIN, method: 'POST' });
-    expect(skipped.body.reconcile).toMatchObject({ result: 'skipped', skipped: expect.stringContaining('(navarch serve)') });
-    expect(await nodesOf(f)).toEqual(['train-1', 'train-2', 'train-3']);
+    await until(
+      async () => findRecord(b.output(), 'reconcile done', { result: 'applied', actions: 1 }) !== undefined && (await f.lockRefs()) === '',
+      'the second control plane to apply the new pool',
+    );
+    expect(await nodesOf(f)).toEqual(['infer-1', 'train-1', 'train-2', 'train-3']);
 
+    // While another applier holds the fleet lock, a control plane skips its reconcile.
+    const target = await remoteTarget(f.url, 'main', await fx.tempDir('navarch-cache-hold-'), { env: f.env, clock: systemClock, author: DEFAULT_AUTHOR });
+    const store = await target.lockStore({ ref: lockRefFor('research'), author: DEFAULT_AUTHOR, clock: systemClock });
+    const hold = await acquireLock({ store, clock: systemClock, fleet: 'research', holder: 'other@ci pid 7', command: 'navarch apply' });
+    const skipped = await call<{ reconcile: { result: string; skipped: string } }>(`${b.url}/v1/reconcile?wait=true`, { token: ADMIN, method: 'POST' });
+    expect(skipped.body.reconcile).toMatchObject({ result: 'skipped', skipped: expect.stringContaining('other@ci pid 7 (navarch apply)') });
+    expect(await hold.release()).toBe(true);
+
+    // A finishes its replacement once the new node is ready.
     await agent(a, 'train-3', 'boot-new').register();
     await agent(a, 'train-3', 'boot-new').report();
-    await until(async () => (await f.lockRefs()) === '' && /^navarch: 1 replaced/.test((await f.log())[0] ?? ''), 'A to finish and release the lock');
-
-    const applied = await call<{ reconcile: { result: string; actions: number; desiredCommit: string } }>(`${b.url}/v1/reconcile?wait=true`, { token: ADMIN, method: 'POST' });
-    expect(applied.body.reconcile).toMatchObject({ result: 'applied', actions: 1, desiredCommit: added });
+    await until(async () => (await f.lockRefs()) === '' && /^navarch: 1 replaced in pool train/.test((await f.log())[0] ?? ''), 'A to finish the replacement');
     expect(await nodesOf(f)).toEqual(['infer-1', 'train-2', 'train-3']);
-    // A pushed its status on top of the commit made while it worked; B applied that commit once it had the lock.
-    expect((await f.log()).slice(0, 3).map((l) => l.split(' (desired')[0])).toEqual(['navarch: 1 added in pool infer', 'navarch: 1 replaced in pool train', 'Add the infer pool|Ada Operator']);
-    expect((await statusOf(f)).history.filter((h) => h.result === 'applied')).toHaveLength(3);
+    const subjects = (await f.log()).map((l) => l.split(' (desired')[0]);
+    expect(subjects).toContain('navarch: 1 added in pool infer');
+    expect((await statusOf(f)).desired.commit).toBe(added);
+    expect((await statusOf(f)).nodes.every((n) => n.lifecycle === undefined)).toBe(true);
   });
 
   it('keeps a human commit that lands while the status is being pushed', async () => {

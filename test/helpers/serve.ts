@@ -60,10 +60,9 @@ export async function startServeProcess(dir: string, opts: ServeProcessOptions):
 
 /** The JSON log records in `output` (serve off a terminal logs JSON lines; other lines are skipped). */
 export function logRecords(output: string): Array<Record<string, unknown>> {
-  return output
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  // Only whole lines: the last one may still be arriving (and a slice of the output may start mid-line).
+  const lines = output.split('\n').slice(0, -1);
+  return lines.filter((l) => l.startsWith('{') && l.endsWith('}')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** The first record whose message is `msg` (or matches it) and that has every field of `fields`. */

@@ -91,10 +91,14 @@ describe('circuit breaker', () => {
     const reset = await call<{ breaker: { open: boolean } }>(`${t.url}/v1/pools/train/breaker/reset`, { token: ADMIN, method: 'POST' });
     expect(reset.body.breaker.open).toBe(false);
     await t.waitFor((e): e is Extract<typeof e, { type: 'waiting-ready' }> => e.type === 'waiting-ready');
+    // The budget (10% of 5 nodes, rounded up: one) lets one replacement be in flight at a time.
+    expect((await t.live()).map((i) => i.node)).toEqual(['train-1', 'train-2', 'train-3', 'train-4', 'train-5', 'train-6']);
+    expect(t.cp.lifecycles.inFlight().map((l) => `${l.old} → ${l.new}`)).toEqual(['train-1 → train-6']);
     await t.agent('train-6', 'boot-6').register();
     await t.agent('train-6', 'boot-6').report();
     await t.cp.idle();
-    // The budget (10% of 5 nodes, rounded up: one) replaced one node this time.
-    expect((await t.live()).map((i) => i.node)).toEqual(['train-2', 'train-3', 'train-4', 'train-5', 'train-6']);
+    // train-1 is replaced; the pass that finished it starts the next one.
+    expect((await t.live()).map((i) => i.node)).toEqual(['train-2', 'train-3', 'train-4', 'train-5', 'train-6', 'train-7']);
+    expect(t.cp.lifecycles.inFlight().map((l) => `${l.old} → ${l.new}`)).toEqual(['train-2 → train-7']);
   });
 });

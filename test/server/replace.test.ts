@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ControlPlaneEvent } from '../../src/server/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { fakeCloudAdmin } from '../../src/providers/fake/index.js';
+import { ControlPlane, parseControlPlane, type ControlPlaneEvent } from '../../src/server/index.js';
 import { parseStatus } from '../../src/status/index.js';
-import { ADMIN, call, startControlPlane, untilSleeping, xid, type TestControlPlane } from './helpers.js';
+import { ADMIN, call, startControlPlane, xid, type TestControlPlane } from './helpers.js';
 
 interface Hook {
   url: string;
@@ -122,30 +124,51 @@ describe('replacement after a fatal XID', () => {
   it('keeps the old node when the replacement fails its boot checks, and backs off', async () => {
     await t.agent('train-1').report([xid(79)]);
     await t.waitFor(isWaiting);
+    await t.cp.idle();
     const fresh = t.agent('train-3', 'boot-new');
     await fresh.register({ bootChecks: [{ name: 'gpu-count', status: 'fail', message: 'found 7 of 8 GPUs' }] });
     await t.cp.idle();
-    // The failed replacement is removed again (the pool is above target); the old node stays.
+    // The failed replacement never became capacity: it is terminated; the old node stays.
     expect((await t.live()).map((i) => i.node)).toEqual(['train-1', 'train-2']);
-    const failed = t.events.find((e) => e.type === 'apply' && e.event.type === 'failed');
-    expect(failed?.type === 'apply' && failed.event.type === 'failed' && failed.event.error).toBe(
-      'replacement train-3 is unhealthy: boot check gpu-count failed: found 7 of 8 GPUs; train-1 is kept',
-    );
+    const failed = t.events.find((e) => e.type === 'lifecycle' && e.state === 'failed');
+    expect(failed).toMatchObject({ id: 'replace:train-3', message: 'replacement train-3 is unhealthy: boot check gpu-count failed: found 7 of 8 GPUs; train-1 is kept' });
+    // Broken, train-1 stays cordoned: no work goes back to it.
+    expect((await t.store.getNode('train-1'))?.cordoned).toBe(true);
     const next = await t.cp.reconcile(true);
     expect(next?.warnings.some((w) => w.includes('replacements in pool "train" are on hold: the last replacement failed'))).toBe(true);
+    const status = parseStatus(await readFile(join(t.dir, 'status/fleet.yaml'), 'utf8'), 'status/fleet.yaml');
+    expect(status.events.find((e) => e.action === 'replace' && e.result === 'failed')?.message).toContain('replacement train-3 is unhealthy');
+    expect((await call<string>(`${t.url}/metrics`)).body).toContain('navarch_replacements_total{pool="train",result="failed"} 1');
   });
 
   it('keeps the old node when the replacement never registers within the ready timeout', async () => {
     await t.agent('train-1').report([xid(79)]);
     await t.waitFor(isWaiting);
-    await untilSleeping(t.clock);
-    t.clock.advance(16 * 60_000);
     await t.cp.idle();
+    t.clock.advance(16 * 60_000);
+    // The lifecycle's deadline triggers a reconcile by itself; asking for one joins it.
+    await t.cp.reconcile(true);
+    const failed = t.events.find((e) => e.type === 'lifecycle' && e.state === 'failed');
+    expect(failed).toMatchObject({ message: 'replacement train-3 was not ready within 15m (its agent has not registered); train-1 is kept' });
+    expect((await t.live()).map((i) => i.node)).toEqual(['train-1', 'train-2']);
+  });
+
+  it('keeps the old node when no placement takes the replacement, and the backoff outlives the control plane', async () => {
+    await fakeCloudAdmin(t.dir).injectFailure({ op: 'provision', error: 'capacity' });
+    await t.agent('train-1').report([xid(79)]);
+    await t.cp.idle();
+    expect((await t.live()).map((i) => i.node)).toEqual(['train-1', 'train-2']);
     const failed = t.events.find((e) => e.type === 'apply' && e.event.type === 'failed');
-    expect(failed?.type === 'apply' && failed.event.type === 'failed' && failed.event.error).toBe(
-      'replacement train-3 was not ready within 15m (its agent has not registered); train-1 is kept',
-    );
-    expect((await t.live()).map((i) => i.node)).toContain('train-1');
+    expect(failed?.type === 'apply' && failed.event.type === 'failed' && failed.event.error).toMatch(/^replacement train-3 could not be created: no placement could take train-3: .*; train-1 is kept$/);
+    const status = parseStatus(await readFile(join(t.dir, 'status/fleet.yaml'), 'utf8'), 'status/fleet.yaml');
+    expect(status.events.filter((e) => e.result === 'failed').map((e) => e.node)).toEqual(['train-3']);
+    // Another control plane on the same store (a restart) holds the pool's replacements all the same.
+    await t.cp.close();
+    const again = new ControlPlane({ target: t.dir, clock: t.clock, logger: silentLogger, env: {}, store: t.store, settings: parseControlPlane(undefined), startedAt: t.clock.now() });
+    const next = await again.reconcile(true);
+    expect(next?.warnings.some((w) => w.includes('replacements in pool "train" are on hold: the last replacement failed (replacement train-3 could not be created'))).toBe(true);
+    expect(next?.actions).toBe(0);
+    await again.close();
   });
 
   it('lets an operator see the node, drain it and put it back', async () => {

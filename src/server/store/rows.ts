@@ -1,7 +1,7 @@
 /** Rows of the embedded store to records and back. JSON columns hold what SQL never queries. */
 import type { NodeHealthState } from '../../health/index.js';
 import type { CheckResult, CommandKind, HealthEvent, HeartbeatRequest, NodeCommand, RegisterRequest } from '../../model/index.js';
-import type { NodeRecord, StoredCommand, StoredEvent, StoredReport } from './types.js';
+import type { LifecycleRow, NodeRecord, StoredCommand, StoredEvent, StoredReport } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -79,4 +79,18 @@ export function commandFromRow(r: Row): StoredCommand {
 export function wireCommand(c: StoredCommand): NodeCommand {
   const { nodeId: _node, ack: _ack, ...rest } = c;
   return rest;
+}
+
+export function lifecycleFromRow(r: Row): LifecycleRow {
+  return {
+    kind: text(r['kind']) ?? '',
+    id: text(r['id']) ?? '',
+    pool: text(r['pool']) ?? '',
+    state: text(r['state']) ?? '',
+    body: json<unknown>(r['body']),
+    version: int(r['version']) ?? 0,
+    createdAt: int(r['created_at']) ?? 0,
+    updatedAt: int(r['updated_at']) ?? 0,
+    finishedAt: int(r['finished_at']),
+  };
 }

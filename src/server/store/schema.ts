@@ -1,6 +1,6 @@
 /** The embedded store's tables. Bump SCHEMA_VERSION and add a step when a table changes. */
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +65,22 @@ CREATE TABLE IF NOT EXISTS commands (
 );
 CREATE INDEX IF NOT EXISTS commands_pending ON commands (node_id, acked_at);
 CREATE TABLE IF NOT EXISTS breakers (pool TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lifecycles (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  state TEXT NOT NULL,
+  body TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS lifecycles_active ON lifecycles (finished_at, kind);
+CREATE TABLE IF NOT EXISTS failures (node TEXT NOT NULL, since INTEGER NOT NULL, pool TEXT NOT NULL, cause TEXT NOT NULL, PRIMARY KEY (node, since));
+CREATE INDEX IF NOT EXISTS failures_since ON failures (since);
+CREATE TABLE IF NOT EXISTS backoffs (pool TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS usage (kind TEXT NOT NULL, owner TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (kind, owner));
 `;
 
@@ -134,4 +150,7 @@ UPDATE reports SET bytes = COALESCE(length(CAST(checks AS BLOB)), 0) + 2 * lengt
 DELETE FROM usage WHERE kind = 'health';
 INSERT INTO usage (kind, owner, bytes) SELECT 'health', node_id, SUM(bytes) FROM (SELECT node_id, bytes FROM events UNION ALL SELECT node_id, bytes FROM reports) GROUP BY node_id;`,
   },
+  // 4: lifecycles (replacements the loop advances pass by pass), the breaker's failure log and each
+  // pool's replacement backoff. New tables only, which the DDL creates: nothing to convert.
+  { to: 4, columns: [], sql: '' },
 ];

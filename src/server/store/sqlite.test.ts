@@ -205,6 +205,72 @@ describe('SqliteStore', () => {
   });
 });
 
+describe('SqliteStore lifecycles', () => {
+  const write = (state: string, body: unknown = { step: state }, finished = false) => ({ kind: 'replacement', id: 'replace:train-3', pool: 'train', state, body, finished });
+
+  it('creates a lifecycle once and advances it only from the version it was read at', async () => {
+    const created = await store.saveLifecycle(write('started'), 0, T0);
+    expect(created).toEqual({ kind: 'replacement', id: 'replace:train-3', pool: 'train', state: 'started', body: { step: 'started' }, version: 1, createdAt: T0, updatedAt: T0, finishedAt: undefined });
+    // A second create of the same id (a replayed start) changes nothing.
+    expect(await store.saveLifecycle(write('other'), 0, T0 + 1)).toBeUndefined();
+    const next = await store.saveLifecycle(write('waiting'), 1, T0 + 2);
+    expect(next).toMatchObject({ state: 'waiting', version: 2, updatedAt: T0 + 2 });
+    // Two writers that read version 1: the second is refused, and the row is the first's.
+    expect(await store.saveLifecycle(write('terminating'), 1, T0 + 3)).toBeUndefined();
+    expect(await store.lifecycle('replacement', 'replace:train-3')).toMatchObject({ state: 'waiting', version: 2 });
+  });
+
+  it('lists active ones, keeps when each finished, and prunes finished ones', async () => {
+    await store.saveLifecycle(write('started'), 0, T0);
+    await store.saveLifecycle({ ...write('waiting'), id: 'replace:infer-2', pool: 'infer' }, 0, T0 + 1);
+    await store.saveLifecycle({ ...write('started'), kind: 'job-attempt', id: 'a-1' }, 0, T0 + 2);
+    expect((await store.lifecycles({ kind: 'replacement', active: true })).map((l) => l.id)).toEqual(['replace:train-3', 'replace:infer-2']);
+    await store.saveLifecycle(write('done', { step: 'done' }, true), 1, T0 + 10);
+    await store.saveLifecycle(write('done', { step: 'cleaned' }, true), 2, T0 + 20);
+    expect((await store.lifecycles({ kind: 'replacement', active: true })).map((l) => l.id)).toEqual(['replace:infer-2']);
+    expect(await store.lifecycle('replacement', 'replace:train-3')).toMatchObject({ finishedAt: T0 + 10, body: { step: 'cleaned' } });
+    expect(await store.lifecycles()).toHaveLength(3);
+    expect(await store.pruneLifecycles(T0 + 11)).toBe(1);
+    expect((await store.lifecycles()).map((l) => l.id)).toEqual(['replace:infer-2', 'a-1']);
+  });
+
+  it('logs each failure once, and keeps lifecycles, failures and backoffs across a reopen', async () => {
+    await store.saveLifecycle(write('waiting'), 0, T0);
+    const failure = { node: 'train-1', pool: 'train', since: T0, cause: 'hardware' as const };
+    await store.recordFailures([failure, failure]);
+    await store.recordFailures([failure, { node: 'train-2', pool: 'train', since: T0 + 50, cause: 'silence' }]);
+    await store.setBackoff('train', { count: 1, until: T0 + 300_000, message: 'not ready', last: 'replace:train-3' });
+    await store.close();
+    store = SqliteStore.open(join(dir, 'cp.db'));
+    expect(await store.lifecycle('replacement', 'replace:train-3')).toMatchObject({ state: 'waiting', version: 1 });
+    expect(await store.failures(T0)).toEqual([failure, { node: 'train-2', pool: 'train', since: T0 + 50, cause: 'silence' }]);
+    expect((await store.failures(T0 + 1)).map((f) => f.node)).toEqual(['train-2']);
+    expect(await store.pruneFailures(T0 + 1)).toBe(1);
+    expect(await store.backoffs()).toEqual({ train: { count: 1, until: T0 + 300_000, message: 'not ready', last: 'replace:train-3' } });
+    await store.setBackoff('train', undefined);
+    expect(await store.backoffs()).toEqual({});
+  });
+
+  it('upgrades a store of the previous schema with empty lifecycles', async () => {
+    await store.close();
+    const path = join(dir, 'v3.db');
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+    const old = new Database(path);
+    old.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '3');
+      CREATE TABLE breakers (pool TEXT PRIMARY KEY, state TEXT NOT NULL); INSERT INTO breakers VALUES ('train', '{"open":false}');`);
+    old.close();
+    store = SqliteStore.open(path);
+    expect(await store.lifecycles()).toEqual([]);
+    expect(await store.breakers()).toEqual({ train: { open: false } });
+    expect(await store.saveLifecycle(write('started'), 0, T0)).toMatchObject({ version: 1 });
+    await store.close();
+    const check = new Database(path);
+    expect(check.get("SELECT value FROM meta WHERE key = 'schema'")).toEqual({ value: '4' });
+    check.close();
+    store = SqliteStore.open(path);
+  });
+});
+
 describe('SqliteStore budget', () => {
   const MiB = 1024 * 1024;
   // A report of `n` events of about 1 KiB each; `keep` ranks them all as never to be dropped.

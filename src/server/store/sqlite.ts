@@ -10,14 +10,14 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import type { Database as SqliteDatabase, Statement } from 'node-sqlite3-wasm';
-import { initialHealthState, type BreakerState, type NodeHealthState } from '../../health/index.js';
+import { initialHealthState, type BreakerState, type FailureRecord, type NodeHealthState, type PoolBackoff, type VerdictCause } from '../../health/index.js';
 import { NavarchError, type CommandAck, type CommandKind, type HealthReport, type HeartbeatRequest, type RegisterRequest } from '../../model/index.js';
 import { budgetsFor, DATA_KINDS, DEFAULT_STORE_MAX_BYTES, type DataKind, type Eviction, type KindBudget, type StoreUsage } from './budget.js';
 import { makeRoom, RANK, type Sql } from './room.js';
 import { GroupCommit } from './group-commit.js';
-import { commandFromRow, eventFromRow, nodeFromRow, reportFromRow, type Row } from './rows.js';
+import { commandFromRow, eventFromRow, lifecycleFromRow, nodeFromRow, reportFromRow, type Row } from './rows.js';
 import { DDL, DDL_LATEST, eventBytes, MIGRATIONS, reportBytes, SCHEMA_VERSION } from './schema.js';
-import type { AckOutcome, NodeRecord, ReportOutcome, ReportVerdict, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
+import type { AckOutcome, LifecycleRow, LifecycleWrite, NodeRecord, ReportOutcome, ReportVerdict, Store, StoredCommand, StoredEvent, StoredReport } from './types.js';
 
 type SqliteModule = typeof Sqlite;
 
@@ -287,6 +287,77 @@ export class SqliteStore implements Store {
   setBreaker(pool: string, state: BreakerState): Promise<void> {
     return this.writes.run(() => {
       this.exec('INSERT INTO breakers (pool, state) VALUES (?, ?) ON CONFLICT (pool) DO UPDATE SET state = excluded.state', [pool, JSON.stringify(state)]);
+    });
+  }
+
+  async lifecycles(filter: { kind?: string; active?: boolean } = {}): Promise<LifecycleRow[]> {
+    const where = [filter.kind !== undefined ? 'kind = ?' : '', filter.active ? 'finished_at IS NULL' : ''].filter(Boolean);
+    const sql = `SELECT * FROM lifecycles${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, kind, id`;
+    return this.rows(sql, filter.kind !== undefined ? [filter.kind] : []).map(lifecycleFromRow);
+  }
+
+  async lifecycle(kind: string, id: string): Promise<LifecycleRow | undefined> {
+    const r = this.row('SELECT * FROM lifecycles WHERE kind = ? AND id = ?', [kind, id]);
+    return r ? lifecycleFromRow(r) : undefined;
+  }
+
+  saveLifecycle(write: LifecycleWrite, expected: number, now: number): Promise<LifecycleRow | undefined> {
+    return this.writes.run(() => {
+      const body = JSON.stringify(write.body);
+      const finished = write.finished ? now : null;
+      if (expected === 0) {
+        const n = this.exec(
+          'INSERT INTO lifecycles (kind, id, pool, state, body, version, created_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING',
+          [write.kind, write.id, write.pool, write.state, body, now, now, finished],
+        );
+        if (n === 0) return undefined;
+      } else {
+        // COALESCE: a lifecycle finishes once; a later write (its clean-up) keeps when it did.
+        const n = this.exec(
+          'UPDATE lifecycles SET pool = ?, state = ?, body = ?, version = version + 1, updated_at = ?, finished_at = COALESCE(finished_at, ?) WHERE kind = ? AND id = ? AND version = ?',
+          [write.pool, write.state, body, now, finished, write.kind, write.id, expected],
+        );
+        if (n === 0) return undefined;
+      }
+      const r = this.row('SELECT * FROM lifecycles WHERE kind = ? AND id = ?', [write.kind, write.id]);
+      return r ? lifecycleFromRow(r) : undefined;
+    });
+  }
+
+  pruneLifecycles(before: number): Promise<number> {
+    return this.writes.run(() => this.exec('DELETE FROM lifecycles WHERE finished_at IS NOT NULL AND finished_at < ?', [before]));
+  }
+
+  recordFailures(failures: readonly FailureRecord[]): Promise<void> {
+    if (failures.length === 0) return Promise.resolve();
+    return this.writes.run(() => {
+      for (const f of failures) this.exec('INSERT OR IGNORE INTO failures (node, since, pool, cause) VALUES (?, ?, ?, ?)', [f.node, f.since, f.pool, f.cause]);
+    });
+  }
+
+  async failures(since: number): Promise<FailureRecord[]> {
+    return this.rows('SELECT * FROM failures WHERE since >= ? ORDER BY since, node', [since]).map((r) => ({
+      node: String(r['node']),
+      pool: String(r['pool']),
+      since: Number(r['since']),
+      cause: String(r['cause']) as VerdictCause,
+    }));
+  }
+
+  pruneFailures(before: number): Promise<number> {
+    return this.writes.run(() => this.exec('DELETE FROM failures WHERE since < ?', [before]));
+  }
+
+  async backoffs(): Promise<Record<string, PoolBackoff>> {
+    const out: Record<string, PoolBackoff> = {};
+    for (const r of this.rows('SELECT pool, state FROM backoffs ORDER BY pool', [])) out[String(r['pool'])] = JSON.parse(String(r['state'])) as PoolBackoff;
+    return out;
+  }
+
+  setBackoff(pool: string, backoff: PoolBackoff | undefined): Promise<void> {
+    return this.writes.run(() => {
+      if (backoff) this.exec('INSERT INTO backoffs (pool, state) VALUES (?, ?) ON CONFLICT (pool) DO UPDATE SET state = excluded.state', [pool, JSON.stringify(backoff)]);
+      else this.exec('DELETE FROM backoffs WHERE pool = ?', [pool]);
     });
   }
 

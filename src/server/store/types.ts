@@ -3,7 +3,7 @@
  * (a SQLite file); the interface is asynchronous so a shared database can stand behind it later.
  * Every write is one transaction: it happens entirely or not at all.
  */
-import type { BreakerState, NodeHealthState, Retention } from '../../health/index.js';
+import type { BreakerState, FailureRecord, NodeHealthState, PoolBackoff, Retention } from '../../health/index.js';
 import type { Eviction, StoreUsage } from './budget.js';
 import type { CheckResult, CommandAck, CommandKind, HealthEvent, HealthReport, HeartbeatRequest, NodeCommand, RegisterRequest } from '../../model/index.js';
 
@@ -73,6 +73,29 @@ export interface ReportVerdict {
   retention?: { report: Retention; events: readonly Retention[] } | undefined;
 }
 
+/**
+ * A lifecycle the control plane carries out over many passes (a replacement, later a job attempt):
+ * one row per kind and id, its state in a column and the rest as JSON. Every write names the
+ * version it read, so two writers (replicas sharing a store) can never both advance it.
+ */
+export interface LifecycleRow<B = unknown> {
+  kind: string;
+  id: string;
+  pool: string;
+  /** The step it is at (`waiting`, `done`, ...): what its kind's decision reads first. */
+  state: string;
+  body: B;
+  /** Bumped by every write; 1 once created. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Set once it reached a final state: it no longer owns anything, and is kept a while for the record. */
+  finishedAt: number | undefined;
+}
+
+/** What a write of a lifecycle gives: the row without the store's bookkeeping. */
+export type LifecycleWrite<B = unknown> = Pick<LifecycleRow<B>, 'kind' | 'id' | 'pool' | 'state' | 'body'> & { finished: boolean };
+
 export type ReportOutcome = 'stored' | 'replay' | 'unknown-node';
 export type AckOutcome = 'acknowledged' | 'already-acknowledged' | 'not-found';
 
@@ -122,5 +145,25 @@ export interface Store {
   prune(reportsBefore: number, eventsBefore: number): Promise<{ reports: number; events: number }>;
   breakers(): Promise<Record<string, BreakerState>>;
   setBreaker(pool: string, state: BreakerState): Promise<void>;
+  /** Lifecycles, oldest first; `active`: only those not finished. */
+  lifecycles(filter?: { kind?: string; active?: boolean }): Promise<LifecycleRow[]>;
+  lifecycle(kind: string, id: string): Promise<LifecycleRow | undefined>;
+  /**
+   * Writes a lifecycle if its stored version is still `expected` (0: it must not exist yet).
+   * Returns the row as stored, or undefined when another write got there first (nothing is changed).
+   */
+  saveLifecycle(write: LifecycleWrite, expected: number, now: number): Promise<LifecycleRow | undefined>;
+  /** Drops lifecycles finished before `before`. */
+  pruneLifecycles(before: number): Promise<number>;
+  /** Adds to the failure log (a node's failure since the same time is kept once). */
+  recordFailures(failures: readonly FailureRecord[]): Promise<void>;
+  /** Failures since `since`, oldest first. */
+  failures(since: number): Promise<FailureRecord[]>;
+  /** Drops failures from before `before`. */
+  pruneFailures(before: number): Promise<number>;
+  /** Each pool's backoff after failed replacements. */
+  backoffs(): Promise<Record<string, PoolBackoff>>;
+  /** Sets (or with undefined, clears) a pool's backoff. */
+  setBackoff(pool: string, backoff: PoolBackoff | undefined): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-/** The circuit breaker's state, written into the status file as a pool condition people can see. */
+/** Conditions the control plane adds to the status file: the circuit breaker's, per pool. */
 import { FLEET_BREAKER, type BreakerState } from '../health/index.js';
 import type { FleetStatus, StatusCondition } from '../model/index.js';
 
