@@ -1,2 +1,2 @@
 import{createRequire as __navarchRequire}from'node:module';import{fileURLToPath as __navarchPath}from'node:url';import{dirname as __navarchDirname}from'node:path';const require=__navarchRequire(import.meta.url);const __filename=__navarchPath(import.meta.url);const __dirname=__navarchDirname(__filename);
-import{a,b,c,d,e}from"./chunk-O6UO3KA7.js";import"./chunk-MOQFJVSB.js";import"./chunk-FJYTQ5V6.js";export{d as API_KEY_ENV,a as DEFAULT_ENDPOINT,c as DEFAULT_LAUNCH_INTERVAL_MS,b as DEFAULT_REQUEST_INTERVAL_MS,e as parseLambdaSettings};
+import{a,b,c,d,e}from"./chunk-6WD7L5VS.js";import"./chunk-B4MOHOUK.js";import"./chunk-FJYTQ5V6.js";export{d as API_KEY_ENV,a as DEFAULT_ENDPOINT,c as DEFAULT_LAUNCH_INTERVAL_MS,b as DEFAULT_REQUEST_INTERVAL_MS,e as parseLambdaSettings};
