@@ -19,7 +19,7 @@ import { NodeService } from './nodes.js';
 import { logEvent, type ControlPlaneEvent, type ReconcileSummary } from './event-log.js';
 import { createNotifier, type Notifier } from './notifier/index.js';
 import { Lifecycles } from './lifecycles.js';
-import { reconcileOnce, type ReconcileTiming } from './reconcile.js';
+import { reconcileOnce, type PassFacts, type ReconcileTiming } from './reconcile.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
 import type { Eviction, Store } from './store/index.js';
 import type { PushNotice } from './webhook.js';
@@ -69,6 +69,8 @@ export class ControlPlane implements ControlSurface {
   private branch = '';
   private lastPushed: string | undefined;
   private lastObserved: ObservedNode[] = [];
+  /** What the last pass's planner took as each node's health (after the breakers), for `GET /v1/facts`. */
+  private lastFacts: PassFacts | undefined;
   private configError: string | undefined = 'no reconcile has run yet';
   private running: Promise<ReconcileSummary> | undefined;
   private queued: Promise<ReconcileSummary> | undefined;
@@ -146,10 +148,10 @@ export class ControlPlane implements ControlSurface {
     return resolvePolicy(spec?.health, this.settings.heartbeatIntervalMs);
   }
 
-  /** Adopts what a reconcile read. Listening address, store and TLS need a restart; the rest applies now. */
+  /** Adopts what a reconcile read. Listening address, store, TLS and the metrics token need a restart; the rest applies now. */
   private configure(desired: DesiredFleet): ReconcileTiming {
     const next = parseControlPlane(desired.controlPlane);
-    this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, url: this.settings.url ?? next.url };
+    this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, metricsTokenEnv: this.settings.metricsTokenEnv, url: this.settings.url ?? next.url };
     if (next.storeMaxBytes !== this.storeMaxBytes) this.limitStore(next.storeMaxBytes);
     if (JSON.stringify(next.notifier) !== this.notifierKey) this.notifier = this.buildNotifier(this.settings);
     this.desired = desired;
@@ -222,6 +224,7 @@ export class ControlPlane implements ControlSurface {
         userData: this.opts.userData,
         onApplyEvent: (event) => this.emit({ type: 'apply', event }),
         onBreaker: (pool, r) => this.onBreaker(pool, r),
+        onFacts: (f) => (this.lastFacts = f),
         signal: this.lifetime.signal,
       });
       this.lastObserved = out.observed;
@@ -324,6 +327,10 @@ export class ControlPlane implements ControlSurface {
 
   fleet(): FleetStatus | undefined {
     return this.lastStatus;
+  }
+
+  facts(): PassFacts | undefined {
+    return this.lastFacts;
   }
 
   async resetBreaker(pool: string): Promise<BreakerState> {

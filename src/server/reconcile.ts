@@ -11,7 +11,18 @@ import { runPass, type PassLockOptions, type TargetState, type Workspace } from 
 import type { ConfigTarget, GitAuthor, LockInfo, PublishOutcome } from '../git/index.js';
 import { backoffHolds, FLEET_BREAKER, judgeFleet, type BreakerResult, type BreakerState, type FleetNode, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
-import { ProviderError, retry, type Action, type Clock, type DesiredFleet, type FleetStatus, type ObservedFleet, type ObservedNode, type StatusEvent } from '../model/index.js';
+import {
+  ProviderError,
+  retry,
+  type Action,
+  type Clock,
+  type DesiredFleet,
+  type FleetStatus,
+  type NodeFacts,
+  type ObservedFleet,
+  type ObservedNode,
+  type StatusEvent,
+} from '../model/index.js';
 import { joinFacts, joinLifecycles, observedNode } from '../observe/index.js';
 import type { Provider } from '../providers/index.js';
 import { withBreakerConditions, withLifecycles } from '../status/index.js';
@@ -24,6 +35,15 @@ export interface ReconcileTiming {
   breakerWindowMs: number;
   eventRetentionMs: number;
   heartbeatTimeoutMs: number;
+}
+
+/** The facts a pass's planner took: each live node's health after the breakers, and when and from what they were judged. */
+export interface PassFacts {
+  facts: ReadonlyMap<string, NodeFacts>;
+  /** When they were judged (ms). */
+  computedAt: number;
+  /** The commit the configuration was read at (git targets). */
+  desiredCommit: string | undefined;
 }
 
 export interface ReconcileInput {
@@ -52,6 +72,8 @@ export interface ReconcileInput {
   userData?: UserDataHook | undefined;
   onApplyEvent(e: ApplyEvent): void;
   onBreaker(pool: string, result: BreakerResult): void;
+  /** Told of the facts the planner is about to take, once they are final. */
+  onFacts?(facts: PassFacts): void;
 }
 
 export interface ReconcileOutcome {
@@ -146,6 +168,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
       // Nobody is there to say --allow-destroy either: destroys past the guard are left out of the plan.
       const destroys = input.allowDestroy ? ('guard' as const) : ('skip' as const);
       const holdReplacements = backoffHolds(await store.backoffs(), now);
+      input.onFacts?.({ facts: judged.facts, computedAt: now, desiredCommit: ws.desired.commit });
       return { ws: { ...ws, observation: { ...ws.observation, observed: joined } }, planOptions: { holdReplacements, large, destroys }, events: steps };
     },
     decide: async (plan) => {
