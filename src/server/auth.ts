@@ -115,7 +115,8 @@ export function authorize(req: FastifyRequest, auth: RouteAuth, config: AuthConf
       const route = `${req.method} ${req.url.split('?')[0] ?? ''}`;
       throw new AuthError(403, 'auth.read-only', `the read-only token (NAVARCH_READ_TOKEN) cannot change anything: ${route} takes the admin token (NAVARCH_AUTH_TOKEN)`);
     }
-    throw new AuthError(401, 'auth.invalid', 'invalid admin token');
+    const readable = auth === 'admin' && config.readToken !== undefined && READ_METHODS.has(req.method);
+    throw new AuthError(401, 'auth.invalid', readable ? 'invalid token: this route takes the admin or the read-only token' : 'invalid admin token');
   }
   const id = (req.params as Record<string, unknown> | undefined)?.['id'];
   const nodeId = typeof id === 'string' ? id : '';
