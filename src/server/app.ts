@@ -125,7 +125,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     return reply.code(r.ready ? 200 : 503).send({ ready: r.ready, reason: r.reason ?? null });
   });
   app.get('/metrics', { config: { auth: 'metrics' } }, async (_req, reply) => {
-    opts.metrics.setFleet(opts.control?.views ? await opts.control.views() : await opts.nodes.views());
+    const pools = opts.control?.fleet()?.pools ?? {};
+    opts.metrics.setFleet(opts.control?.views ? await opts.control.views() : await opts.nodes.views(), Object.keys(pools));
+    opts.metrics.setPools(pools);
     opts.metrics.setBreakers(await opts.store.breakers());
     opts.metrics.setStore(await opts.store.usage());
     const m = await opts.metrics.render();

@@ -8,7 +8,7 @@
 import type { UserDataHook } from '../apply/index.js';
 import { directoryTarget, type PassLockOptions } from '../engine/index.js';
 import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor, type LockInfo } from '../git/index.js';
-import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
+import { judgeNode, resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode, type StatusLifecycle } from '../model/index.js';
 import { lifecyclePart } from '../status/index.js';
@@ -100,6 +100,7 @@ export class ControlPlane implements ControlSurface {
       notifier: () => this.notifier,
       intervals: () => this.settings,
       startedAt: opts.startedAt,
+      poolOf: (node) => this.poolOf(node),
       ...(opts.known ? { known: opts.known } : {}),
     });
     this.lifecycles = new Lifecycles({
@@ -223,6 +224,7 @@ export class ControlPlane implements ControlSurface {
         lifecycles: this.lifecycles,
         userData: this.opts.userData,
         onApplyEvent: (event) => this.emit({ type: 'apply', event }),
+        onProvision: (a) => this.metrics.countProvision(a),
         onBreaker: (pool, r) => this.onBreaker(pool, r),
         onFacts: (f) => (this.lastFacts = f),
         signal: this.lifetime.signal,
@@ -350,17 +352,27 @@ export class ControlPlane implements ControlSurface {
     return lifecyclePart(this.lifecycles.inFlight(), node);
   }
 
+  /** A node's pool as the fleet knows it: the status as last written (nodes created by the last pass included), else the last observation. */
   poolOf(node: string): string | undefined {
-    return this.lastObserved.find((n) => n.name === node)?.pool;
+    return this.lastStatus?.nodes.find((n) => n.name === node)?.pool || this.lastObserved.find((n) => n.name === node)?.pool;
   }
 
-  /** Registered nodes plus the fleet's nodes that have not registered, for /metrics. */
+  /**
+   * Every node for /metrics: the registered ones, and the fleet's running or booting nodes whose
+   * agents have not registered yet, judged as the reconcile judges them (unknown, until the
+   * registration timeout makes them unhealthy). The fleet is the status as last written, so the
+   * nodes the last pass created count from the first scrape after it.
+   */
   async views(): Promise<NodeView[]> {
+    const now = this.opts.clock.now();
     const views = await this.nodes.views();
     const seen = new Set(views.map((v) => v.node));
-    for (const n of this.lastObserved) {
+    for (const n of this.lastStatus?.nodes ?? []) {
       if (!n.name || seen.has(n.name) || (n.state !== 'running' && n.state !== 'pending')) continue;
-      views.push({ node: n.name, pool: n.pool, health: n.health, gpuCount: undefined, gpus: [], checks: [], silentSeconds: undefined });
+      const launched = n.launched_at ? Date.parse(n.launched_at) : NaN;
+      const input = { registered: undefined, launchedAt: Number.isFinite(launched) ? launched : undefined, watchingSince: this.opts.startedAt };
+      const { health } = judgeNode(input, this.policyFor(n.pool), now);
+      views.push({ node: n.name, pool: n.pool, health, gpuCount: undefined, gpus: [], checks: [], silentSeconds: undefined });
     }
     return views;
   }

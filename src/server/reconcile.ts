@@ -6,7 +6,7 @@
  * node, a drain); during apply it hands replaces and destroys over to new lifecycles. It never
  * waits for a node: a pass takes the time of its store and provider calls.
  */
-import { provisionNode, type ActionResult, type ApplyEvent, type ApplyTools, type UserDataHook } from '../apply/index.js';
+import { provisionNode, type ActionResult, type ApplyEvent, type ApplyTools, type ProvisionAttempt, type UserDataHook } from '../apply/index.js';
 import { runPass, type PassLockOptions, type TargetState, type Workspace } from '../engine/index.js';
 import type { ConfigTarget, GitAuthor, LockInfo, PublishOutcome } from '../git/index.js';
 import { backoffHolds, FLEET_BREAKER, judgeFleet, type BreakerResult, type BreakerState, type FleetNode, type HealthPolicy } from '../health/index.js';
@@ -71,6 +71,8 @@ export interface ReconcileInput {
   lifecycles: Lifecycles;
   userData?: UserDataHook | undefined;
   onApplyEvent(e: ApplyEvent): void;
+  /** Told of every provision call's outcome, in apply and in the lifecycles' own steps. */
+  onProvision?(attempt: ProvisionAttempt): void;
   onBreaker(pool: string, result: BreakerResult): void;
   /** Told of the facts the planner is about to take, once they are final. */
   onFacts?(facts: PassFacts): void;
@@ -183,6 +185,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
     },
     ...(input.userData ? { userData: input.userData } : {}),
     onEvent: input.onApplyEvent,
+    ...(input.onProvision ? { onProvision: (a: ProvisionAttempt) => input.onProvision?.(a) } : {}),
     finishStatus: (s, state) =>
       withAgentFacts(withLifecycles(withBreakerConditions(s, breakers, state.status), [...lifecycles.inFlight(), ...(others ?? [])]), records),
   });
@@ -217,6 +220,7 @@ function passTools(input: ReconcileInput, ws: Workspace, action: Action, steps: 
           memory: ws.memory,
           emit,
           userData: input.userData,
+          onAttempt: (a) => input.onProvision?.(a),
           ...RETRY,
         })
       ).instance,
