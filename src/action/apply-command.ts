@@ -11,9 +11,8 @@ import { NavarchError, planHasChanges, redactValue, systemClock, type Plan } fro
 import { renderText, savePlan, summaryLine } from '../plan/index.js';
 import type { ApplyEvent } from '../apply/index.js';
 import type { RunContext } from './context.js';
-import { controlPlaneFacts } from './facts.js';
 import type { Inputs } from './inputs.js';
-import { actionLogger, configRoot, planFilePath } from './plan-step.js';
+import { actionLogger, configRoot, planFilePath, serverFacts } from './plan-step.js';
 import { addSummary, gapsMessage, log, logGroup, setPlanOutputs } from './report.js';
 import { applyResultMarkdown, applySummaryBody } from './apply-summary.js';
 import { checkReviewed, findReview } from './review.js';
@@ -35,7 +34,8 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
   const env = { ...ctx.env, NAVARCH_GIT_TOKEN: inputs.token };
   const logger = actionLogger(ctx);
   const target = await localTarget(configRoot(ctx, inputs), true, { env, clock: systemClock, author: DEFAULT_AUTHOR, logger });
-  const facts = await controlPlaneFacts(inputs.server);
+  const { facts, note } = await serverFacts(inputs);
+  const shown = { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl, ...(note ? { notes: [note] } : {}) };
   let considered: Plan | undefined;
   let started = false;
   let outcome: PassOutcome;
@@ -74,7 +74,7 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
       setPlanOutputs(considered, planFilePath(ctx, considered.fleet));
       const why = (err instanceof Error ? err.message : String(err)).replace(/```/g, "'''");
       const what = started ? 'The apply stopped with an error after some actions ran; see the log, and run the workflow again to finish.' : 'This plan was not applied; nothing was changed.';
-      await addSummary(`${applySummaryBody(considered, { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl })}\n> [!CAUTION]\n> ${what}\n\n\`\`\`text\n${why}\n\`\`\`\n`);
+      await addSummary(`${applySummaryBody(considered, shown)}\n> [!CAUTION]\n> ${what}\n\n\`\`\`text\n${why}\n\`\`\`\n`);
     }
     throw err;
   }
@@ -83,7 +83,7 @@ export async function applyCommand(ctx: RunContext, inputs: Inputs, gh: GitHub |
   const resultText = result ? applyResultMarkdown(result) : 'Nothing was applied.';
   const statusText = published ? publishText(published, outcome.state.snapshot.branch) : '';
   log(`${resultText.replace(/\*\*/g, '')}\n${statusText}`);
-  await addSummary(`${applySummaryBody(plan, { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl })}\n${resultText}\n\n${statusText}\n`);
+  await addSummary(`${applySummaryBody(plan, shown)}\n${resultText}\n\n${statusText}\n`);
   const failures = [result && !result.ok ? 'some actions failed; see the log' : undefined, gapsMessage(outcome.gaps)].filter(Boolean);
   if (failures.length > 0) throw new Error(failures.join('\n'));
   if (!planHasChanges(plan)) log('No changes: the fleet matches the configuration.');

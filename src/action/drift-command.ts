@@ -15,10 +15,10 @@ import * as core from '@actions/core';
 /** Runs `command: drift`. */
 export async function driftCommand(ctx: RunContext, inputs: Inputs, gh: GitHub | undefined): Promise<void> {
   if (!gh) throw new NavarchError('action.input', 'command: drift needs a token to open and close its issue: set github-token (it defaults to github.token)');
-  const { plan, gaps, file } = await planCheckout(ctx, inputs);
+  const { plan, gaps, file, note } = await planCheckout(ctx, inputs);
   logGroup(summaryLine(plan), renderText(plan, { color: false }));
   setPlanOutputs(plan, file);
-  const where = { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl };
+  const where = { dir: inputs.dir, commit: ctx.sha, runUrl: ctx.runUrl, ...(note ? { notes: [note] } : {}) };
   await addSummary(planSummaryBody(plan, where));
   // A provider that could not be listed says nothing about drift either way: leave the issue as it is.
   const failed = gapsMessage(gaps);

@@ -26,6 +26,8 @@ export interface Inputs {
   lockTimeoutMs: number;
   /** Control plane URL, when given. */
   server: string | undefined;
+  /** The control plane's read-only token: `server-token`, else NAVARCH_READ_TOKEN from the environment. */
+  serverToken: string | undefined;
 }
 
 const COMMANDS: readonly Command[] = ['plan', 'apply', 'drift'];
@@ -76,11 +78,17 @@ export function readInputs(env: Readonly<Record<string, string | undefined>> = p
   if (lockTimeoutMs === undefined) problems.push(`input "lock-timeout" must be a duration such as 90s, 5m or 1h, not ${JSON.stringify(rawTimeout)}`);
   const server = input('server') || undefined;
   if (server !== undefined && !isHttpUrl(server)) problems.push(`input "server" must be the control plane's http(s) URL, e.g. https://navarch.example.com:8443`);
+  const serverToken = input('server-token') || env['NAVARCH_READ_TOKEN']?.trim() || undefined;
+  // Registered for navarch's own redaction; the runner masks it too when it comes from a secret.
+  registerSecret(serverToken);
+  if (server !== undefined && serverToken === undefined) {
+    problems.push('input "server" needs the control plane\'s read-only token: set server-token (e.g. ${{ secrets.NAVARCH_READ_TOKEN }}) or NAVARCH_READ_TOKEN in the environment');
+  }
   if (requireReviewedPlan && command !== 'apply') problems.push('input "require-reviewed-plan" applies to command: apply only');
   if (problems.length > 0) {
     throw new NavarchError('action.input', `invalid inputs:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { details: { problems } });
   }
-  return { command, dir: normalizeDir(rawDir), token, comment, requireReviewedPlan, allowDestroy, allowLarge, lockTimeoutMs: lockTimeoutMs ?? 0, server };
+  return { command, dir: normalizeDir(rawDir), token, comment, requireReviewedPlan, allowDestroy, allowLarge, lockTimeoutMs: lockTimeoutMs ?? 0, server, serverToken };
 }
 
 function isHttpUrl(text: string): boolean {

@@ -32,13 +32,14 @@ export async function planCommand(ctx: RunContext, inputs: Inputs, gh: GitHub | 
     if (commenting && gh && pr) await comment(gh, ctx, inputs, pr, body, true);
     throw err instanceof ConfigError ? new Error(`the configuration has ${err.diagnostics.length} ${err.diagnostics.length === 1 ? 'error' : 'errors'}; see the annotations`) : err;
   }
-  const { plan, gaps, file } = planned;
+  const { plan, gaps, file, note } = planned;
   logGroup(summaryLine(plan), renderText(plan, { color: false }));
   setPlanOutputs(plan, file);
-  await addSummary(planSummaryBody(plan, where));
+  const shown = { ...where, ...(note ? { notes: [note] } : {}) };
+  await addSummary(planSummaryBody(plan, shown));
   if (commenting && gh && pr) {
     // changes-only still edits an existing comment, so "2 to add" does not linger once the PR no longer adds anything.
-    await comment(gh, ctx, inputs, pr, planCommentBody(plan, where), inputs.comment === 'always' || planHasChanges(plan));
+    await comment(gh, ctx, inputs, pr, planCommentBody(plan, shown), inputs.comment === 'always' || planHasChanges(plan));
   }
   const failed = gapsMessage(gaps);
   if (failed) throw new Error(failed);

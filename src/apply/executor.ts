@@ -25,7 +25,7 @@ import { StatusBook } from '../status/index.js';
 import { CapacityMemory } from './capacity-memory.js';
 import type { ActionResult, ApplyEvent } from './events.js';
 import { mapLimit, SerialQueue } from './limit.js';
-import { provisionNode, type ProvisionContext, type UserDataHook } from './provision.js';
+import { provisionNode, type ProvisionAttempt, type ProvisionContext, type UserDataHook } from './provision.js';
 
 /** Apply's own steps, lent to a hook that takes an action over, so what it does is recorded in the status. */
 export interface ApplyTools {
@@ -67,6 +67,8 @@ export interface ApplyOptions {
   /** Called with the status after every completed action, and once more at the end. */
   writeStatus: (status: FleetStatus) => Promise<void>;
   onEvent?: (e: ApplyEvent) => void;
+  /** Told of every provision call's outcome, retries included (the control plane counts them; apply keeps no metrics). */
+  onProvision?: (attempt: ProvisionAttempt) => void;
   allowDestroy?: boolean;
   /** Apply a plan past `safety.max_nodes_per_pool` / `safety.max_create`. */
   allowLarge?: boolean;
@@ -170,6 +172,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
       memory,
       emit,
       userData: opts.userData,
+      onAttempt: opts.onProvision,
       ...policy,
     };
     const { instance, note } = await provisionNode(action, ctx);

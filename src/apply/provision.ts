@@ -14,10 +14,21 @@ import {
   type Instance,
   type PlacementCandidate,
   type PoolSpec,
+  type ProviderErrorClass,
 } from '../model/index.js';
 import type { Provider } from '../providers/index.js';
 import type { CapacityMemory } from './capacity-memory.js';
 import type { ApplyEvent } from './events.js';
+
+/**
+ * The outcome of one call to a provider's `provision` (each retry is a call of its own): `ok`, the
+ * class of the provider's error, or `error` for a failure no provider classified.
+ */
+export interface ProvisionAttempt {
+  /** The provider's name in navarch.yaml. */
+  provider: string;
+  result: 'ok' | ProviderErrorClass | 'error';
+}
 
 export interface ProvisionContext {
   fleet: string;
@@ -27,6 +38,8 @@ export interface ProvisionContext {
   memory: CapacityMemory;
   emit: (e: ApplyEvent) => void;
   userData: UserDataHook | undefined;
+  /** Told of every provision call's outcome (the control plane counts them). */
+  onAttempt?: ((attempt: ProvisionAttempt) => void) | undefined;
   /** Retry policy for throttled/transient errors. */
   attempts: number;
   baseMs: number;
@@ -67,18 +80,30 @@ export async function provisionNode(action: Action, ctx: ProvisionContext): Prom
     const maxPricePerHour = p.spot && ctx.pool?.maxPrice !== undefined && gpus ? ctx.pool.maxPrice * gpus : undefined;
     try {
       const userData = ctx.userData?.(action.node, action.pool, p);
+      const told = (result: ProvisionAttempt['result']): void => ctx.onAttempt?.({ provider: p.provider, result });
       const instance = await retry(
         () =>
-          provider.provision({
-            nodeName: action.node,
-            instanceType: p.instanceType,
-            region: p.region,
-            zone,
-            spot: p.spot,
-            maxPricePerHour,
-            tags,
-            userData,
-          }),
+          provider
+            .provision({
+              nodeName: action.node,
+              instanceType: p.instanceType,
+              region: p.region,
+              zone,
+              spot: p.spot,
+              maxPricePerHour,
+              tags,
+              userData,
+            })
+            .then(
+              (made) => {
+                told('ok');
+                return made;
+              },
+              (err: unknown) => {
+                told(err instanceof ProviderError ? err.errorClass : 'error');
+                throw err;
+              },
+            ),
         {
           clock: ctx.clock,
           attempts: ctx.attempts,

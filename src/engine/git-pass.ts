@@ -3,7 +3,7 @@
  * read the config at a commit, take the fleet lock, observe, plan, apply, and commit the status
  * back. Shared by `navarch apply --repo`, `navarch reconcile`, and anything else that runs the loop.
  */
-import { apply, type ApplyEvent, type ApplyResult, type LifecycleHooks, type UserDataHook } from '../apply/index.js';
+import { apply, type ApplyEvent, type ApplyResult, type LifecycleHooks, type ProvisionAttempt, type UserDataHook } from '../apply/index.js';
 import { loadDesired } from '../config/index.js';
 import {
   acquireLock,
@@ -108,6 +108,8 @@ export interface PassOptions extends Omit<TargetWorkspaceOptions, 'signal'>, Pas
    */
   decide?: (plan: Plan, ws: Workspace, state: TargetState) => Promise<Plan | undefined>;
   onEvent?: (e: ApplyEvent) => void;
+  /** Told of every provision call's outcome. */
+  onProvision?: (attempt: ProvisionAttempt) => void;
   allowDestroy?: boolean;
   /** Plan and apply past `safety.max_nodes_per_pool` / `safety.max_create` (`prepare` may ask the planner to cap at them instead). */
   allowLarge?: boolean;
@@ -191,6 +193,7 @@ export async function runPass(opts: PassOptions): Promise<PassOutcome> {
       allowLarge: opts.allowLarge ?? false,
       memory: ws.memory,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(opts.onProvision ? { onProvision: opts.onProvision } : {}),
       signal,
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),

@@ -22,6 +22,14 @@ export interface PlanContext {
   commit?: string;
   /** Link to the workflow run, whose page shows the job summary. */
   runUrl?: string;
+  /** What the reader should know about how the plan was made (e.g. without the control plane's node health), shown under it. */
+  notes?: readonly PlanNote[];
+}
+
+/** One line under a plan; a warning is set apart as one. */
+export interface PlanNote {
+  warning: boolean;
+  text: string;
 }
 
 /** `navarch plan for fleet `research`` (and ` in `fleet/`` when the config is not at the root). */
@@ -29,6 +37,11 @@ export function planTitle(fleet: string | undefined, dir: string, verb: 'plan' |
   const d = normalizeDir(dir);
   const name = fleet ? `navarch ${verb} for fleet \`${fleet}\`` : `navarch ${verb}`;
   return d === '.' ? name : `${name} in \`${d}/\``;
+}
+
+/** The notes as GitHub alerts, each followed by a blank line; empty without notes. */
+function notesBlock(ctx: PlanContext): string {
+  return (ctx.notes ?? []).map((n) => `> [!${n.warning ? 'WARNING' : 'NOTE'}]\n> ${md(n.text.replace(/\s+/g, ' '))}\n\n`).join('');
 }
 
 function footer(ctx: PlanContext, what: string): string {
@@ -50,7 +63,7 @@ function fit(render: (budget: number) => string, budget: number, limit: (s: stri
 export function planCommentBody(plan: Plan, ctx: PlanContext, budget = COMMENT_BUDGET): string {
   const marker = formatPlanMarker(planMarkerFor(plan, ctx.dir));
   const safe = redactValue(plan);
-  const foot = footer(ctx, 'Planned');
+  const foot = `${notesBlock(ctx)}${footer(ctx, 'Planned')}`;
   const pointer = ctx.runUrl ? `the [job summary](${ctx.runUrl})` : 'the job summary';
   return fit(
     (b) => `${renderMarkdown(safe, { maxChars: b - foot.length - 1, title: planTitle(plan.fleet, ctx.dir), marker, summaryPointer: pointer })}\n${foot}`,
@@ -65,7 +78,7 @@ export function planCommentBody(plan: Plan, ctx: PlanContext, budget = COMMENT_B
  */
 export function planSummaryBody(plan: Plan, ctx: PlanContext, verb: 'plan' | 'apply' = 'plan', limitBytes = SUMMARY_LIMIT_BYTES - 16 * 1024): string {
   const safe = redactValue(plan);
-  const foot = footer(ctx, 'Planned');
+  const foot = `${notesBlock(ctx)}${footer(ctx, 'Planned')}`;
   return fit(
     (b) => `${renderMarkdown(safe, { maxChars: b - foot.length - 1, title: planTitle(plan.fleet, ctx.dir, verb), summaryPointer: 'the plan file (the `plan-file` output)' })}\n${foot}`,
     // Markdown here is mostly ASCII; a few arrows and ellipses take 3 bytes.
@@ -139,7 +152,7 @@ export function driftIssueBody(plan: Plan, ctx: PlanContext, budget = COMMENT_BU
   const intro =
     'The fleet no longer matches the configuration on the default branch. Applying this plan brings it back; ' +
     'the next check closes this issue once they match again.';
-  const foot = footer(ctx, 'Checked');
+  const foot = `${notesBlock(ctx)}${footer(ctx, 'Checked')}`;
   const pointer = ctx.runUrl ? `the [job summary](${ctx.runUrl})` : 'the job summary';
   return fit(
     (b) => {

@@ -28,4 +28,5 @@ export {
   repoPath,
   SUMMARY_LIMIT_BYTES,
   type PlanContext,
+  type PlanNote,
 } from './bodies.js';

@@ -2,3 +2,4 @@
 export { observe, observedNode, fleetFilter, joinFacts, joinLifecycles } from './observe.js';
 export type { Observation, ObserveInput } from './observe.js';
 export type { NodeFacts } from '../model/index.js';
+export { FACTS_VERSION, factsDocument, parseFactsDocument, type FactsDocument, type FactsDocumentNode, type ServedFacts } from './facts-document.js';

@@ -1,11 +1,16 @@
-/** The operator's API: nodes, cordons and drains, the fleet, reconciles, the circuit breaker. Admin token only. */
+/**
+ * The operator's API: nodes, cordons and drains, the fleet, the planner's facts, reconciles, the
+ * circuit breaker. The admin token; reads (GET) also take the read-only token.
+ */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BreakerState } from '../health/index.js';
 import type { CommandKind, FleetStatus, StatusLifecycle } from '../model/index.js';
+import { factsDocument } from '../observe/index.js';
 import type { NodeView } from './metrics.js';
 import type { NodeService } from './nodes.js';
 import type { Store } from './store/index.js';
 import { validatorFor } from './schemas.js';
+import type { PassFacts } from './reconcile.js';
 import type { PushNotice } from './webhook.js';
 import { nodeDetail, nodeSummary } from './views.js';
 
@@ -15,6 +20,8 @@ export interface ControlSurface {
   reconcile(wait: boolean): Promise<{ result: string; actions: number; warnings: string[] } | undefined>;
   /** The status as last written. */
   fleet(): FleetStatus | undefined;
+  /** The facts the last pass's planner took (after the breakers); undefined before a pass got that far. */
+  facts?(): PassFacts | undefined;
   resetBreaker(pool: string): Promise<BreakerState>;
   /** Ready once a reconcile has read a valid configuration. */
   ready(): { ready: boolean; reason: string | undefined };
@@ -113,6 +120,13 @@ export function adminRoutes(app: FastifyInstance, nodes: NodeService, store: Sto
   app.get('/v1/fleet', async (_req, reply) => {
     if (!control) return noLoop(reply);
     return { status: control.fleet() ?? null, breakers: await store.breakers() };
+  });
+
+  app.get('/v1/facts', async (_req, reply) => {
+    if (!control?.facts) return noLoop(reply);
+    const f = control.facts();
+    if (!f) return reply.code(503).send({ error: { code: 'facts.unavailable', message: 'no reconcile has judged the fleet yet; try again after the first one' } });
+    return factsDocument(f.facts, f.computedAt, f.desiredCommit);
   });
 
   app.post<{ Querystring: { wait?: string } }>('/v1/reconcile', async (req, reply) => {

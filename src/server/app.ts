@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import { NavarchError, redact, systemClock, type Clock } from '../model/index.js';
 import { adminRoutes, type ControlSurface } from './admin-routes.js';
 import { agentRoutes } from './agent-routes.js';
-import { authHook, type AuthConfig } from './auth.js';
+import { authHook, type AuthConfig, type RouteAuth } from './auth.js';
 import { hookRoutes } from './hook-routes.js';
 import { DEFAULT_NODE_LIMITS, limitHook, NodeRateLimiter, type NodeLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
@@ -31,6 +31,21 @@ export interface ServerOptions {
   limits?: NodeLimits | undefined;
   /** The clock the limits refill by (default the system's). */
   clock?: Clock | undefined;
+}
+
+/** A route as registered: what it answers and the credential it takes. */
+export interface RouteInfo {
+  method: string;
+  /** The URL pattern (`/v1/nodes/:id`). */
+  url: string;
+  auth: RouteAuth;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RouteInfo[]>();
+
+/** Every route `app` registered (HEAD routes of GETs included), so a test can walk them all. */
+export function routesOf(app: FastifyInstance): readonly RouteInfo[] {
+  return ROUTES.get(app) ?? [];
 }
 
 const STATUS_OF_CODE: Record<string, number> = {
@@ -81,6 +96,13 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     requestTimeout: 60_000,
   }) as unknown as FastifyInstance;
 
+  const routes: RouteInfo[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    const auth = ((r.config as { auth?: RouteAuth } | undefined)?.auth ?? 'admin') as RouteAuth;
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, auth });
+  });
+
   app.setValidatorCompiler(({ schema }) => validatorFor(schema));
   // JSON only: a text body is a client bug, said as 415 rather than as a schema error.
   app.removeContentTypeParser('text/plain');
@@ -102,8 +124,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const r = opts.control?.ready() ?? { ready: true, reason: undefined };
     return reply.code(r.ready ? 200 : 503).send({ ready: r.ready, reason: r.reason ?? null });
   });
-  app.get('/metrics', open, async (_req, reply) => {
-    opts.metrics.setFleet(opts.control?.views ? await opts.control.views() : await opts.nodes.views());
+  app.get('/metrics', { config: { auth: 'metrics' } }, async (_req, reply) => {
+    const pools = opts.control?.fleet()?.pools ?? {};
+    opts.metrics.setFleet(opts.control?.views ? await opts.control.views() : await opts.nodes.views(), Object.keys(pools));
+    opts.metrics.setPools(pools);
     opts.metrics.setBreakers(await opts.store.breakers());
     opts.metrics.setStore(await opts.store.usage());
     const m = await opts.metrics.render();

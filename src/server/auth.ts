@@ -1,9 +1,12 @@
 /**
- * Who may call what. Admin routes take the admin bearer token (NAVARCH_AUTH_TOKEN). Agent routes
- * take a per-node token derived from the node secret (NAVARCH_NODE_SECRET) and the node id, so a
- * stolen token speaks for one node only. Checked in `onRequest`, before the body is read: a refused
- * request never reaches a handler or the store. The push webhook also takes a git host's signature
- * of its body (NAVARCH_WEBHOOK_SECRET), which can only be checked once the body is read.
+ * Who may call what. Admin routes take the admin bearer token (NAVARCH_AUTH_TOKEN); their reads
+ * (GET, HEAD) also take the read-only token (NAVARCH_READ_TOKEN), which every other method refuses
+ * with 403, so a dashboard or a CI job can see everything and change nothing. Agent routes take a
+ * per-node token derived from the node secret (NAVARCH_NODE_SECRET) and the node id, so a stolen
+ * token speaks for one node only. `/metrics` is open unless a metrics token is set; then it takes
+ * that, the read-only or the admin token. Checked in `onRequest`, before the body is read: a
+ * refused request never reaches a handler or the store. The push webhook also takes a git host's
+ * signature of its body (NAVARCH_WEBHOOK_SECRET), which can only be checked once the body is read.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,8 +14,14 @@ import { NavarchError, NODE_ID } from '../model/index.js';
 
 export { NODE_ID };
 
-/** Which credential a route takes. `webhook`: the admin token, or a body signature checked by the route itself. */
-export type RouteAuth = 'admin' | 'node' | 'webhook' | 'none';
+/**
+ * Which credential a route takes. `webhook`: the admin token, or a body signature checked by the
+ * route itself. `metrics`: open, unless a metrics token is set.
+ */
+export type RouteAuth = 'admin' | 'node' | 'webhook' | 'metrics' | 'none';
+
+/** Methods that only read: the read-only token takes these and no other. */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 /** The header GitHub (and Gitea, Forgejo) sign a webhook's body in. */
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
@@ -64,6 +73,10 @@ export interface AuthConfig {
   known: KnownTokens;
   /** The secret git hosts sign push webhooks with; without it the webhook takes the admin token only. */
   webhookSecret?: string | undefined;
+  /** Reads every admin route and changes nothing; without it admin reads take the admin token only. */
+  readToken?: string | undefined;
+  /** When set, `/metrics` requires it (or the read-only or admin token). */
+  metricsToken?: string | undefined;
 }
 
 /** The request's `Authorization: Bearer` token, if it carries one. */
@@ -88,10 +101,22 @@ export function authorize(req: FastifyRequest, auth: RouteAuth, config: AuthConf
     // The signature covers the body, which is not read yet: the route checks it.
     return;
   }
+  if (auth === 'metrics' && config.metricsToken === undefined) return;
   if (token === undefined) throw new AuthError(401, 'auth.missing', 'missing bearer token (Authorization: Bearer <token>)');
-  if (auth === 'admin' || auth === 'webhook') {
-    if (!secureEqual(token, config.adminToken)) throw new AuthError(401, 'auth.invalid', 'invalid admin token');
+  if (auth === 'metrics') {
+    const accepted = [config.metricsToken, config.readToken, config.adminToken].some((t) => t !== undefined && secureEqual(token, t));
+    if (!accepted) throw new AuthError(401, 'auth.invalid', 'invalid token: /metrics takes the metrics, read-only or admin token');
     return;
+  }
+  if (auth === 'admin' || auth === 'webhook') {
+    if (secureEqual(token, config.adminToken)) return;
+    if (config.readToken !== undefined && secureEqual(token, config.readToken)) {
+      if (auth === 'admin' && READ_METHODS.has(req.method)) return;
+      const route = `${req.method} ${req.url.split('?')[0] ?? ''}`;
+      throw new AuthError(403, 'auth.read-only', `the read-only token (NAVARCH_READ_TOKEN) cannot change anything: ${route} takes the admin token (NAVARCH_AUTH_TOKEN)`);
+    }
+    const readable = auth === 'admin' && config.readToken !== undefined && READ_METHODS.has(req.method);
+    throw new AuthError(401, 'auth.invalid', readable ? 'invalid token: this route takes the admin or the read-only token' : 'invalid admin token');
   }
   const id = (req.params as Record<string, unknown> | undefined)?.['id'];
   const nodeId = typeof id === 'string' ? id : '';

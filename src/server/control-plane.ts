@@ -8,7 +8,7 @@
 import type { UserDataHook } from '../apply/index.js';
 import { directoryTarget, type PassLockOptions } from '../engine/index.js';
 import { DEFAULT_AUTHOR, describeLock, LockBusyError, type ConfigTarget, type GitAuthor, type LockInfo } from '../git/index.js';
-import { resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
+import { judgeNode, resolvePolicy, type BreakerResult, type BreakerState, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 import { asNavarchError, type Clock, type DesiredFleet, type FleetStatus, type ObservedNode, type StatusLifecycle } from '../model/index.js';
 import { lifecyclePart } from '../status/index.js';
@@ -19,7 +19,7 @@ import { NodeService } from './nodes.js';
 import { logEvent, type ControlPlaneEvent, type ReconcileSummary } from './event-log.js';
 import { createNotifier, type Notifier } from './notifier/index.js';
 import { Lifecycles } from './lifecycles.js';
-import { reconcileOnce, type ReconcileTiming } from './reconcile.js';
+import { reconcileOnce, type PassFacts, type ReconcileTiming } from './reconcile.js';
 import { parseControlPlane, type ControlPlaneSettings } from './settings.js';
 import type { Eviction, Store } from './store/index.js';
 import type { PushNotice } from './webhook.js';
@@ -69,6 +69,8 @@ export class ControlPlane implements ControlSurface {
   private branch = '';
   private lastPushed: string | undefined;
   private lastObserved: ObservedNode[] = [];
+  /** What the last pass's planner took as each node's health (after the breakers), for `GET /v1/facts`. */
+  private lastFacts: PassFacts | undefined;
   private configError: string | undefined = 'no reconcile has run yet';
   private running: Promise<ReconcileSummary> | undefined;
   private queued: Promise<ReconcileSummary> | undefined;
@@ -98,6 +100,7 @@ export class ControlPlane implements ControlSurface {
       notifier: () => this.notifier,
       intervals: () => this.settings,
       startedAt: opts.startedAt,
+      poolOf: (node) => this.poolOf(node),
       ...(opts.known ? { known: opts.known } : {}),
     });
     this.lifecycles = new Lifecycles({
@@ -146,10 +149,10 @@ export class ControlPlane implements ControlSurface {
     return resolvePolicy(spec?.health, this.settings.heartbeatIntervalMs);
   }
 
-  /** Adopts what a reconcile read. Listening address, store and TLS need a restart; the rest applies now. */
+  /** Adopts what a reconcile read. Listening address, store, TLS and the metrics token need a restart; the rest applies now. */
   private configure(desired: DesiredFleet): ReconcileTiming {
     const next = parseControlPlane(desired.controlPlane);
-    this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, url: this.settings.url ?? next.url };
+    this.settings = { ...next, listen: this.settings.listen, store: this.settings.store, tls: this.settings.tls, metricsTokenEnv: this.settings.metricsTokenEnv, url: this.settings.url ?? next.url };
     if (next.storeMaxBytes !== this.storeMaxBytes) this.limitStore(next.storeMaxBytes);
     if (JSON.stringify(next.notifier) !== this.notifierKey) this.notifier = this.buildNotifier(this.settings);
     this.desired = desired;
@@ -221,7 +224,9 @@ export class ControlPlane implements ControlSurface {
         lifecycles: this.lifecycles,
         userData: this.opts.userData,
         onApplyEvent: (event) => this.emit({ type: 'apply', event }),
+        onProvision: (a) => this.metrics.countProvision(a),
         onBreaker: (pool, r) => this.onBreaker(pool, r),
+        onFacts: (f) => (this.lastFacts = f),
         signal: this.lifetime.signal,
       });
       this.lastObserved = out.observed;
@@ -326,6 +331,10 @@ export class ControlPlane implements ControlSurface {
     return this.lastStatus;
   }
 
+  facts(): PassFacts | undefined {
+    return this.lastFacts;
+  }
+
   async resetBreaker(pool: string): Promise<BreakerState> {
     const state: BreakerState = { open: false, resetAt: this.opts.clock.now() };
     await this.opts.store.setBreaker(pool, state);
@@ -343,17 +352,27 @@ export class ControlPlane implements ControlSurface {
     return lifecyclePart(this.lifecycles.inFlight(), node);
   }
 
+  /** A node's pool as the fleet knows it: the status as last written (nodes created by the last pass included), else the last observation. */
   poolOf(node: string): string | undefined {
-    return this.lastObserved.find((n) => n.name === node)?.pool;
+    return this.lastStatus?.nodes.find((n) => n.name === node)?.pool || this.lastObserved.find((n) => n.name === node)?.pool;
   }
 
-  /** Registered nodes plus the fleet's nodes that have not registered, for /metrics. */
+  /**
+   * Every node for /metrics: the registered ones, and the fleet's running or booting nodes whose
+   * agents have not registered yet, judged as the reconcile judges them (unknown, until the
+   * registration timeout makes them unhealthy). The fleet is the status as last written, so the
+   * nodes the last pass created count from the first scrape after it.
+   */
   async views(): Promise<NodeView[]> {
+    const now = this.opts.clock.now();
     const views = await this.nodes.views();
     const seen = new Set(views.map((v) => v.node));
-    for (const n of this.lastObserved) {
+    for (const n of this.lastStatus?.nodes ?? []) {
       if (!n.name || seen.has(n.name) || (n.state !== 'running' && n.state !== 'pending')) continue;
-      views.push({ node: n.name, pool: n.pool, health: n.health, gpuCount: undefined, gpus: [], checks: [], silentSeconds: undefined });
+      const launched = n.launched_at ? Date.parse(n.launched_at) : NaN;
+      const input = { registered: undefined, launchedAt: Number.isFinite(launched) ? launched : undefined, watchingSince: this.opts.startedAt };
+      const { health } = judgeNode(input, this.policyFor(n.pool), now);
+      views.push({ node: n.name, pool: n.pool, health, gpuCount: undefined, gpus: [], checks: [], silentSeconds: undefined });
     }
     return views;
   }

@@ -1,9 +1,15 @@
 /**
- * Prometheus metrics under the seeds' names. Counters move as things happen; fleet gauges are
- * rebuilt from the store at every scrape, so a node that is gone leaves no stale series behind.
+ * Prometheus metrics, named by Prometheus's conventions: `_total` on counters only, base units,
+ * one gauge with a label rather than one per state, a `_build_info` gauge. The seeds' per-state
+ * node gauges (`navarch_nodes_total`, `_healthy`, `_unhealthy`) are kept beside `navarch_nodes`
+ * as documented exceptions, since alert rules name them. Counters move as things happen; fleet
+ * and pool gauges are rebuilt at every scrape from the fleet as last written and the store, so a
+ * node or pool that is gone leaves no stale series behind.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CheckResult, GpuSample, HealthState } from '../model/index.js';
+import { AGENT_VERSION } from '../../agent/packaging/index.js';
+import type { ProvisionAttempt } from '../apply/index.js';
+import type { CheckResult, GpuSample, HealthState, StatusPool } from '../model/index.js';
 import type { StoreUsage } from './store/index.js';
 
 /** One node as a scrape sees it. */
@@ -19,8 +25,17 @@ export interface NodeView {
 }
 
 const CHECK_VALUE: Record<CheckResult['status'], number> = { pass: 1, warn: 0.5, fail: 0 };
+const HEALTH_STATES: readonly HealthState[] = ['healthy', 'degraded', 'unhealthy', 'unknown'];
 
-type FleetGauge = 'total' | HealthState | 'gpuCount' | 'temperature' | 'utilization' | 'power' | 'memory' | 'check' | 'silent';
+type FleetGauge = 'nodes' | 'total' | 'healthy' | 'unhealthy' | 'gpuCount' | 'temperature' | 'utilization' | 'power' | 'memory' | 'check' | 'silent';
+type PoolGauge = 'target' | 'min' | 'max' | 'cost';
+
+export interface MetricsOptions {
+  /** Also collect the process's own metrics (`process_*`, `nodejs_*`): on in `navarch serve`, off in tests. */
+  processMetrics?: boolean;
+  /** The version `navarch_build_info` reports (default this package's). */
+  version?: string;
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -34,14 +49,26 @@ export class Metrics {
   readonly reconcileSeconds: Histogram;
   readonly requestsLimited: Counter<'node'>;
   readonly storeEvictions: Counter<'kind'>;
+  readonly provisions: Counter<'provider' | 'result'>;
   private readonly storeBytes: Gauge<'kind'>;
   private readonly storeMaxBytes: Gauge<'kind'>;
   private readonly storeFileBytes: Gauge;
   private readonly fleet: Record<FleetGauge, Gauge<string>>;
+  private readonly pools: Record<PoolGauge, Gauge<'pool'>>;
 
-  constructor(options: { processMetrics?: boolean } = {}) {
+  constructor(options: MetricsOptions = {}) {
     const r = [this.registry];
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    new Gauge({ name: 'navarch_build_info', help: 'Always 1: the navarch version and the Node.js version it runs on, as labels.', labelNames: ['version', 'node_version'], registers: r }).set(
+      { version: options.version ?? AGENT_VERSION, node_version: process.version },
+      1,
+    );
+    this.provisions = new Counter({
+      name: 'navarch_provisions_total',
+      help: "Calls to a provider's provision, retries included, by outcome: ok, or the provider error's class (capacity, quota, throttled, auth, invalid, transient, not-found; error when unclassified).",
+      labelNames: ['provider', 'result'],
+      registers: r,
+    });
     this.xidErrors = new Counter({ name: 'navarch_xid_errors_total', help: 'XID errors reported by agents.', labelNames: ['node', 'pool', 'xid'], registers: r });
     this.commandsIssued = new Counter({ name: 'navarch_commands_issued_total', help: 'Commands queued for agents.', labelNames: ['kind'], registers: r });
     this.healthReports = new Counter({ name: 'navarch_health_reports_total', help: 'Health reports received (stored, or replayed and ignored).', labelNames: ['result'], registers: r });
@@ -62,11 +89,10 @@ export class Metrics {
     this.storeFileBytes = new Gauge({ name: 'navarch_store_file_bytes', help: 'Size of the store file on disk.', registers: r });
     const gauge = (name: string, help: string, labelNames: string[]): Gauge<string> => new Gauge({ name, help, labelNames, registers: r });
     this.fleet = {
-      total: gauge('navarch_nodes_total', 'Nodes known to the control plane.', ['pool']),
-      healthy: gauge('navarch_nodes_healthy', 'Nodes judged healthy.', ['pool']),
-      unhealthy: gauge('navarch_nodes_unhealthy', 'Nodes judged unhealthy.', ['pool']),
-      degraded: gauge('navarch_nodes_degraded', 'Nodes judged degraded.', ['pool']),
-      unknown: gauge('navarch_nodes_unknown', 'Nodes whose health is unknown (not registered yet, or silent).', ['pool']),
+      nodes: gauge('navarch_nodes', "The fleet's nodes (running or booting, registered or not) by pool and health (healthy, degraded, unhealthy, unknown).", ['pool', 'health']),
+      total: gauge('navarch_nodes_total', "The fleet's nodes by pool (the sum of navarch_nodes over health; kept under this name for alert rules).", ['pool']),
+      healthy: gauge('navarch_nodes_healthy', 'Nodes judged healthy (navarch_nodes{health="healthy"}; kept under this name for alert rules).', ['pool']),
+      unhealthy: gauge('navarch_nodes_unhealthy', 'Nodes judged unhealthy (navarch_nodes{health="unhealthy"}; kept under this name for alert rules).', ['pool']),
       gpuCount: gauge('navarch_node_gpu_count', 'GPUs a node registered.', ['node', 'pool']),
       temperature: gauge('navarch_node_gpu_temperature_celsius', 'GPU temperature at the last heartbeat.', ['node', 'pool', 'gpu']),
       utilization: gauge('navarch_node_gpu_utilization_percent', 'GPU utilisation at the last heartbeat.', ['node', 'pool', 'gpu']),
@@ -75,19 +101,44 @@ export class Metrics {
       check: gauge('navarch_node_health_check_status', 'Latest result of each health check: 1 pass, 0.5 warn, 0 fail.', ['node', 'pool', 'check']),
       silent: gauge('navarch_node_last_seen_seconds', 'Seconds since the node was last heard from.', ['node', 'pool']),
     };
+    const poolGauge = (name: string, help: string): Gauge<'pool'> => new Gauge({ name, help, labelNames: ['pool'], registers: r });
+    this.pools = {
+      target: poolGauge('navarch_pool_target_nodes', "The pool's target node count (its autoscaled target, else `nodes`), as last written to the status."),
+      min: poolGauge('navarch_pool_min_nodes', "The pool's min_nodes."),
+      max: poolGauge('navarch_pool_max_nodes', "The pool's max_nodes."),
+      cost: poolGauge('navarch_pool_cost_dollars_per_hour', "What the pool's nodes cost now, in US dollars per hour."),
+    };
   }
 
-  /** Rebuilds the fleet gauges from `nodes` (called before each scrape). */
-  setFleet(nodes: readonly NodeView[]): void {
+  /** Counts one provision call's outcome. */
+  countProvision(a: ProvisionAttempt): void {
+    this.provisions.inc({ provider: a.provider, result: a.result });
+  }
+
+  /** Rebuilds the pool gauges from the status's pools (called before each scrape). */
+  setPools(pools: Readonly<Record<string, Pick<StatusPool, 'target' | 'min_nodes' | 'max_nodes' | 'cost_per_hour'>>>): void {
+    for (const g of Object.values(this.pools)) g.reset();
+    for (const [pool, p] of Object.entries(pools)) {
+      this.pools.target.set({ pool }, p.target);
+      this.pools.min.set({ pool }, p.min_nodes);
+      this.pools.max.set({ pool }, p.max_nodes);
+      this.pools.cost.set({ pool }, p.cost_per_hour);
+    }
+  }
+
+  /** Rebuilds the fleet gauges from `nodes`, with a zero for every state of each of `pools` (called before each scrape). */
+  setFleet(nodes: readonly NodeView[], pools: readonly string[] = []): void {
     for (const g of Object.values(this.fleet)) g.reset();
     const f = this.fleet;
-    for (const pool of new Set(nodes.map((n) => n.pool))) {
-      for (const k of ['total', 'healthy', 'unhealthy', 'degraded', 'unknown'] as const) f[k].set({ pool }, 0);
+    for (const pool of new Set([...pools, ...nodes.map((n) => n.pool)])) {
+      for (const k of ['total', 'healthy', 'unhealthy'] as const) f[k].set({ pool }, 0);
+      for (const health of HEALTH_STATES) f.nodes.set({ pool, health }, 0);
     }
     for (const n of nodes) {
       const base = { node: n.node, pool: n.pool };
+      f.nodes.inc({ pool: n.pool, health: n.health });
       f.total.inc({ pool: n.pool });
-      f[n.health].inc({ pool: n.pool });
+      if (n.health === 'healthy' || n.health === 'unhealthy') f[n.health].inc({ pool: n.pool });
       if (n.gpuCount !== undefined) f.gpuCount.set(base, n.gpuCount);
       if (n.silentSeconds !== undefined) f.silent.set(base, n.silentSeconds);
       for (const g of n.gpus) {

@@ -40,6 +40,8 @@ export interface NodeServiceDeps {
   startedAt: number;
   /** Told of every node that registers (the auth layer learns its token). */
   known?(nodeId: string): void;
+  /** A node's pool as the fleet knows it, for a node whose agent did not say (the status file's). */
+  poolOf?(nodeId: string): string | undefined;
 }
 
 /**
@@ -79,9 +81,14 @@ export class NodeService extends EventEmitter {
     return { findings: out, retention: { report: kept, events } };
   }
 
+  /** The node's pool: what its agent registered, else what the fleet knows. */
+  poolOf(record: NodeRecord): string | undefined {
+    return record.pool ?? this.deps.poolOf?.(record.id);
+  }
+
   verdict(record: NodeRecord, now = this.deps.clock.now()): NodeVerdict {
     const input = { registered: { registeredAt: record.registeredAt, lastContactAt: lastContact(record), state: record.health }, launchedAt: undefined, watchingSince: this.deps.startedAt };
-    return judgeNode(input, this.deps.policyFor(record.pool), now);
+    return judgeNode(input, this.deps.policyFor(this.poolOf(record)), now);
   }
 
   async register(id: string, req: RegisterRequest): Promise<RegisterResponse> {
@@ -115,8 +122,8 @@ export class NodeService extends EventEmitter {
     let before: NodeVerdict | undefined;
     let after: NodeRecord | undefined;
     const outcome = await this.deps.store.recordReport(id, report, now, (record) => {
-      const policy = this.deps.policyFor(record.pool);
-      pool = record.pool;
+      pool = this.poolOf(record);
+      const policy = this.deps.policyFor(pool);
       before = this.verdict(record, now);
       const judged = NodeService.judgeReport(record, report, policy);
       findings = judged.findings;
@@ -140,7 +147,7 @@ export class NodeService extends EventEmitter {
     this.emit('changed', record.id);
     const after = this.verdict(record);
     if (after.health === 'unhealthy' && before?.health !== 'unhealthy') {
-      this.deps.logger.warn({ node: record.id, pool: record.pool, reason: after.reason }, 'node unhealthy');
+      this.deps.logger.warn({ node: record.id, pool: this.poolOf(record), reason: after.reason }, 'node unhealthy');
       this.emit('unhealthy', record.id, after.reason);
     }
   }
@@ -223,7 +230,7 @@ export class NodeService extends EventEmitter {
     const now = this.deps.clock.now();
     return (await this.deps.store.listNodes()).map((r) => ({
       node: r.id,
-      pool: r.pool ?? '',
+      pool: this.poolOf(r) ?? '',
       health: this.verdict(r, now).health,
       gpuCount: r.registration.gpus.length,
       gpus: r.heartbeat?.gpus ?? [],

@@ -6,12 +6,23 @@
  * node, a drain); during apply it hands replaces and destroys over to new lifecycles. It never
  * waits for a node: a pass takes the time of its store and provider calls.
  */
-import { provisionNode, type ActionResult, type ApplyEvent, type ApplyTools, type UserDataHook } from '../apply/index.js';
+import { provisionNode, type ActionResult, type ApplyEvent, type ApplyTools, type ProvisionAttempt, type UserDataHook } from '../apply/index.js';
 import { runPass, type PassLockOptions, type TargetState, type Workspace } from '../engine/index.js';
 import type { ConfigTarget, GitAuthor, LockInfo, PublishOutcome } from '../git/index.js';
 import { backoffHolds, FLEET_BREAKER, judgeFleet, type BreakerResult, type BreakerState, type FleetNode, type HealthPolicy } from '../health/index.js';
 import type { Logger } from '../log/index.js';
-import { ProviderError, retry, type Action, type Clock, type DesiredFleet, type FleetStatus, type ObservedFleet, type ObservedNode, type StatusEvent } from '../model/index.js';
+import {
+  ProviderError,
+  retry,
+  type Action,
+  type Clock,
+  type DesiredFleet,
+  type FleetStatus,
+  type NodeFacts,
+  type ObservedFleet,
+  type ObservedNode,
+  type StatusEvent,
+} from '../model/index.js';
 import { joinFacts, joinLifecycles, observedNode } from '../observe/index.js';
 import type { Provider } from '../providers/index.js';
 import { withBreakerConditions, withLifecycles } from '../status/index.js';
@@ -24,6 +35,15 @@ export interface ReconcileTiming {
   breakerWindowMs: number;
   eventRetentionMs: number;
   heartbeatTimeoutMs: number;
+}
+
+/** The facts a pass's planner took: each live node's health after the breakers, and when and from what they were judged. */
+export interface PassFacts {
+  facts: ReadonlyMap<string, NodeFacts>;
+  /** When they were judged (ms). */
+  computedAt: number;
+  /** The commit the configuration was read at (git targets). */
+  desiredCommit: string | undefined;
 }
 
 export interface ReconcileInput {
@@ -51,7 +71,11 @@ export interface ReconcileInput {
   lifecycles: Lifecycles;
   userData?: UserDataHook | undefined;
   onApplyEvent(e: ApplyEvent): void;
+  /** Told of every provision call's outcome, in apply and in the lifecycles' own steps. */
+  onProvision?(attempt: ProvisionAttempt): void;
   onBreaker(pool: string, result: BreakerResult): void;
+  /** Told of the facts the planner is about to take, once they are final. */
+  onFacts?(facts: PassFacts): void;
 }
 
 export interface ReconcileOutcome {
@@ -146,6 +170,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
       // Nobody is there to say --allow-destroy either: destroys past the guard are left out of the plan.
       const destroys = input.allowDestroy ? ('guard' as const) : ('skip' as const);
       const holdReplacements = backoffHolds(await store.backoffs(), now);
+      input.onFacts?.({ facts: judged.facts, computedAt: now, desiredCommit: ws.desired.commit });
       return { ws: { ...ws, observation: { ...ws.observation, observed: joined } }, planOptions: { holdReplacements, large, destroys }, events: steps };
     },
     decide: async (plan) => {
@@ -160,6 +185,7 @@ export async function reconcileOnce(input: ReconcileInput): Promise<ReconcileOut
     },
     ...(input.userData ? { userData: input.userData } : {}),
     onEvent: input.onApplyEvent,
+    ...(input.onProvision ? { onProvision: (a: ProvisionAttempt) => input.onProvision?.(a) } : {}),
     finishStatus: (s, state) =>
       withAgentFacts(withLifecycles(withBreakerConditions(s, breakers, state.status), [...lifecycles.inFlight(), ...(others ?? [])]), records),
   });
@@ -194,6 +220,7 @@ function passTools(input: ReconcileInput, ws: Workspace, action: Action, steps: 
           memory: ws.memory,
           emit,
           userData: input.userData,
+          onAttempt: (a) => input.onProvision?.(a),
           ...RETRY,
         })
       ).instance,

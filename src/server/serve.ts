@@ -15,7 +15,8 @@ import { NavarchError, type Clock } from '../model/index.js';
 import { buildServer } from './app.js';
 import { KnownTokens } from './auth.js';
 import { ControlPlane, type ControlPlaneEvent } from './control-plane.js';
-import { serverCredentials, type Credentials } from './credentials.js';
+import { metricsToken, serverCredentials, type Credentials } from './credentials.js';
+import { Metrics } from './metrics.js';
 import { parseControlPlane, type ControlPlaneSettings, type ListenAddress } from './settings.js';
 import { lockStore, SqliteStore } from './store/index.js';
 import { nodeUserData } from './user-data.js';
@@ -77,6 +78,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
     store: opts.store ?? fromConfig.store,
     intervalMs: opts.intervalMs ?? fromConfig.intervalMs,
   };
+  const scrapeToken = metricsToken(opts.env, settings.metricsTokenEnv);
   let https: { cert: Buffer; key: Buffer } | undefined;
   if (settings.tls) {
     try {
@@ -120,12 +122,21 @@ export async function startServe(opts: ServeOptions): Promise<RunningServer> {
     // agentUrl is known once the server listens, before the first reconcile provisions anything.
     userData: (node, pool, placement) => nodeUserData({ serverUrl: agentUrl, nodeSecret: credentials.nodeSecret })(node, pool, placement),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    // The process's own metrics (memory, event loop, file descriptors) come with the real server only.
+    metrics: new Metrics({ processMetrics: true }),
   });
   const app = buildServer({
     nodes: controlPlane.nodes,
     store,
     metrics: controlPlane.metrics,
-    auth: { adminToken: credentials.adminToken, nodeSecret: credentials.nodeSecret, known, webhookSecret: credentials.webhookSecret },
+    auth: {
+      adminToken: credentials.adminToken,
+      nodeSecret: credentials.nodeSecret,
+      known,
+      webhookSecret: credentials.webhookSecret,
+      readToken: credentials.readToken,
+      metricsToken: scrapeToken,
+    },
     logger: opts.logger,
     bodyLimit: settings.bodyLimit,
     https,

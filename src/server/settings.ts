@@ -40,6 +40,8 @@ export interface ControlPlaneSettings {
   eventRetentionMs: number;
   bodyLimit: number;
   tls: { cert: string; key: string } | undefined;
+  /** The variable holding the token `/metrics` requires (read once at start); undefined: NAVARCH_METRICS_TOKEN. */
+  metricsTokenEnv: string | undefined;
   notifier: NotifierSettings;
 }
 
@@ -79,6 +81,7 @@ export function parseControlPlane(raw: Record<string, unknown> | undefined): Con
     eventRetentionMs: ms(c['event_retention'], 7 * 86_400_000),
     bodyLimit: typeof c['body_limit'] === 'number' ? c['body_limit'] : 256 * 1024,
     tls: cert && key ? { cert, key } : undefined,
+    metricsTokenEnv: str(c['metrics_token_env']),
     notifier: {
       type: n['type'] === 'webhook' ? 'webhook' : 'noop',
       url: str(n['url']),

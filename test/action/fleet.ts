@@ -29,8 +29,8 @@ export interface Fleet {
   merge(number: number, files: Record<string, string | null>): Promise<string>;
   /** A checkout of main as actions/checkout makes it for a push (branch main tracking origin). */
   mainCheckout(): Promise<string>;
-  /** Runs the action for pull request `number` on `checkout`. */
-  plan(number: number, checkout: string, inputs?: Record<string, string>, headSha?: string): Promise<ActionRun>;
+  /** Runs the action for pull request `number` on `checkout` (with more environment variables in `env`). */
+  plan(number: number, checkout: string, inputs?: Record<string, string>, headSha?: string, env?: Record<string, string>): Promise<ActionRun>;
   /** Runs the action on a push of `sha` to main. */
   push(sha: string, checkout: string, inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
   /** Runs the action on a schedule at main's head. */
@@ -111,7 +111,7 @@ export async function startBench(opts: { maxPerPage?: number } = {}): Promise<Be
           return sha;
         },
         mainCheckout: clone,
-        plan: (number, checkout, inputs = {}, headSha = 'f'.repeat(40)) =>
+        plan: (number, checkout, inputs = {}, headSha = 'f'.repeat(40), env = {}) =>
           record(
             runAction({
               event: 'pull_request',
@@ -122,7 +122,7 @@ export async function startBench(opts: { maxPerPage?: number } = {}): Promise<Be
               ref: `refs/pull/${number}/merge`,
               apiUrl: gh.url,
               token: TOKEN,
-              env: fakeCloudEnv(stateFile),
+              env: { ...fakeCloudEnv(stateFile), ...env },
             }),
           ),
         push: (sha, checkout, inputs, env = {}) =>

@@ -56,6 +56,10 @@ describe('circuit breaker', () => {
 
     const fleet = await call<{ breakers: Record<string, { open: boolean }> }>(`${t.url}/v1/fleet`, { token: ADMIN });
     expect(fleet.body.breakers['train']?.open).toBe(true);
+    // What a plan made elsewhere (a pull request's) is given: the planner's view, after the breaker.
+    const facts = await call<{ nodes: Array<{ name: string; health: string; reason: string | null }> }>(`${t.url}/v1/facts`, { token: ADMIN });
+    expect(facts.body.nodes.map((n) => `${n.name} ${n.health}`)).toEqual(NODES.map((n) => `${n} unknown`));
+    expect(facts.body.nodes[0]?.reason).toMatch(/^withheld by the circuit breaker \(was: no heartbeat for 6m/);
 
     // Still open later: silence that lasts is no reason to start replacing.
     t.clock.advance(60 * MIN);

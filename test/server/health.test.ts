@@ -28,7 +28,7 @@ describe('health reports', () => {
       'navarch_nodes_total{pool="train"} 1',
       'navarch_nodes_healthy{pool="train"} 0',
       'navarch_nodes_unhealthy{pool="train"} 0',
-      'navarch_nodes_degraded{pool="train"} 1',
+      'navarch_nodes{pool="train",health="degraded"} 1',
       'navarch_node_gpu_count{node="train-1",pool="train"} 8',
       'navarch_node_gpu_temperature_celsius{node="train-1",pool="train",gpu="0"} 71',
       'navarch_node_gpu_utilization_percent{node="train-1",pool="train",gpu="0"} 97',

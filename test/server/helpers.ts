@@ -19,12 +19,16 @@ import {
   nodeToken,
   NoopNotifier,
   parseControlPlane,
+  routesOf,
   SqliteStore,
   type ControlPlaneEvent,
+  type RouteInfo,
 } from '../../src/server/index.js';
 
 export const ADMIN = 'test-admin-token-0123456789';
 export const SECRET = 'test-node-secret-0123456789';
+/** The read-only token, where a test server is given one. */
+export const READER = 'test-read-token-0123456789';
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 export interface Reply<T = Record<string, unknown>> {
@@ -113,7 +117,7 @@ export interface TestServer {
 }
 
 /** A server without a reconcile loop, on 127.0.0.1 port 0, over a fresh store. */
-export async function startServer(options: { bodyLimit?: number } = {}): Promise<TestServer> {
+export async function startServer(options: { bodyLimit?: number; readToken?: string; metricsToken?: string } = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'navarch-server-'));
   const store = SqliteStore.open(join(dir, 'cp.db'));
   const clock = new ManualClock(T0);
@@ -130,7 +134,8 @@ export async function startServer(options: { bodyLimit?: number } = {}): Promise
     startedAt: T0,
     known: (id) => known.add(id),
   });
-  const app = buildServer({ nodes, store, metrics, auth: { adminToken: ADMIN, nodeSecret: SECRET, known }, logger: silentLogger, bodyLimit: options.bodyLimit ?? 64 * 1024, clock });
+  const auth = { adminToken: ADMIN, nodeSecret: SECRET, known, readToken: options.readToken, metricsToken: options.metricsToken };
+  const app = buildServer({ nodes, store, metrics, auth, logger: silentLogger, bodyLimit: options.bodyLimit ?? 64 * 1024, clock });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
@@ -159,6 +164,8 @@ export interface TestControlPlane {
   store: SqliteStore;
   clock: ManualClock;
   events: ControlPlaneEvent[];
+  /** Every route the server registered. */
+  routes: readonly RouteInfo[];
   /** Resolves with the first event (past or future) matching `pred`. */
   waitFor<E extends ControlPlaneEvent>(pred: (e: ControlPlaneEvent) => e is E): Promise<E>;
   agent(id: string, bootId?: string): TestAgent;
@@ -167,7 +174,18 @@ export interface TestControlPlane {
 }
 
 /** A config repository on the fake cloud, a control plane over it on a ManualClock, and its server on 127.0.0.1. */
-export async function startControlPlane(files: Record<string, string>, options: { webhookSecret?: string; bodyLimit?: number; logger?: Logger } = {}): Promise<TestControlPlane> {
+export interface ControlPlaneTestOptions {
+  webhookSecret?: string;
+  bodyLimit?: number;
+  logger?: Logger;
+  /** The read-only token the server takes (none by default). */
+  readToken?: string;
+  metricsToken?: string;
+  /** The control plane's environment (e.g. where the fake cloud keeps its state). */
+  env?: Record<string, string>;
+}
+
+export async function startControlPlane(files: Record<string, string>, options: ControlPlaneTestOptions = {}): Promise<TestControlPlane> {
   const dir = await mkdtemp(join(tmpdir(), 'navarch-cp-'));
   for (const [name, text] of Object.entries(files)) {
     await mkdir(join(dir, name, '..'), { recursive: true });
@@ -185,7 +203,7 @@ export async function startControlPlane(files: Record<string, string>, options: 
     target: dir,
     clock,
     logger,
-    env: {},
+    env: options.env ?? {},
     store,
     settings,
     startedAt: T0,
@@ -200,7 +218,7 @@ export async function startControlPlane(files: Record<string, string>, options: 
       }
     },
   });
-  const auth = { adminToken: ADMIN, nodeSecret: SECRET, known, webhookSecret: options.webhookSecret };
+  const auth = { adminToken: ADMIN, nodeSecret: SECRET, known, webhookSecret: options.webhookSecret, readToken: options.readToken, metricsToken: options.metricsToken };
   const app = buildServer({ nodes: cp.nodes, store, metrics: cp.metrics, auth, logger, bodyLimit: options.bodyLimit ?? 64 * 1024, control: cp, clock });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -210,6 +228,7 @@ export async function startControlPlane(files: Record<string, string>, options: 
     store,
     clock,
     events,
+    routes: routesOf(app),
     waitFor: <E extends ControlPlaneEvent>(pred: (e: ControlPlaneEvent) => e is E) =>
       new Promise<E>((resolve) => {
         const past = events.find(pred);
